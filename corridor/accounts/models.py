@@ -1,0 +1,115 @@
+"""Organisations, the people who use Corridor, and what their role lets them do."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government body")
+        UN_AGENCY = "un_agency", _("UN agency")
+        CSO = "cso", _("Civil-society organisation")
+        RED_CRESCENT = "red_crescent", _("Red Crescent")
+        HUMAN_RIGHTS_INSTITUTION = "nhri", _("National human rights institution")
+        LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    kind = models.CharField(_("kind of organisation"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="organisation_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+
+
+class Role(models.TextChoices):
+    """What a user does; each role adds only what that work needs (design brief, "Roles")."""
+
+    ADMINISTRATOR = "administrator", _("Administrator")
+    ORGANISATION_ADMINISTRATOR = "organisation_administrator", _("Organisation administrator")
+    INFORMATION_OFFICER = "information_officer", _("Information officer")
+    ENUMERATOR = "enumerator", _("Enumerator")
+    PARTNER_VIEWER = "partner_viewer", _("Partner viewer")
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> UserQuerySet:
+        """The accounts a user may see and manage."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == Role.ADMINISTRATOR:
+            return self.all()
+        if user.role == Role.ORGANISATION_ADMINISTRATOR and user.organisation_id:
+            return self.filter(organisation_id=user.organisation_id)
+        return self.none()
+
+
+class CorridorUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+    )
+    role = models.CharField(_("role"), max_length=40, choices=Role.choices, blank=True)
+    assigned_points = models.ManyToManyField(
+        "places.FlowMonitoringPoint",
+        related_name="enumerators",
+        verbose_name=_("assigned flow monitoring points"),
+        blank=True,
+        help_text=_("For enumerators: the points where they enter flow data."),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password at next login"), default=False
+    )
+
+    objects = CorridorUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.is_active and self.role in roles
+
+    @property
+    def can_manage_users(self) -> bool:
+        return self.has_role(Role.ADMINISTRATOR, Role.ORGANISATION_ADMINISTRATOR)
+
+    @property
+    def can_edit_reference_data(self) -> bool:
+        return self.has_role(Role.ADMINISTRATOR)
+
+    @property
+    def can_read_reference_data(self) -> bool:
+        return self.is_active and bool(self.role)
+
+    def roles_it_may_grant(self) -> list[Role]:
+        """An organisation administrator never creates a platform administrator."""
+        if self.has_role(Role.ADMINISTRATOR):
+            return list(Role)
+        if self.has_role(Role.ORGANISATION_ADMINISTRATOR):
+            return [role for role in Role if role != Role.ADMINISTRATOR]
+        return []

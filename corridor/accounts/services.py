@@ -1,0 +1,116 @@
+"""Write use-cases for accounts: each checks who may do it and runs in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from corridor.accounts.models import Organisation, Role, User
+from corridor.places.models import FlowMonitoringPoint
+
+
+def _check_may_manage(by: User, *, organisation: Organisation | None, role: str) -> None:
+    if not by.can_manage_users:
+        raise PermissionDenied
+    if role and role not in by.roles_it_may_grant():
+        raise PermissionDenied(_("You may not give the role %(role)s.") % {"role": role})
+    if by.role == Role.ORGANISATION_ADMINISTRATOR and organisation != by.organisation:
+        raise PermissionDenied(_("You manage the users of your own organisation only."))
+
+
+def _points_for(role: str, points: Iterable[FlowMonitoringPoint]) -> list[FlowMonitoringPoint]:
+    # Points only mean something for enumerators; other roles never keep stale assignments.
+    return list(points) if role == Role.ENUMERATOR else []
+
+
+@transaction.atomic
+def create_user(
+    *,
+    by: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: Organisation | None,
+    role: str,
+    assigned_points: Iterable[FlowMonitoringPoint] = (),
+    temporary_password: str,
+) -> User:
+    _check_may_manage(by, organisation=organisation, role=role)
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        organisation=organisation,
+        role=role,
+        must_change_password=True,
+    )
+    validate_password(temporary_password, user)
+    user.set_password(temporary_password)
+    user.full_clean()
+    user.save()
+    user.assigned_points.set(_points_for(role, assigned_points))
+    return user
+
+
+@transaction.atomic
+def update_user(
+    *,
+    by: User,
+    user: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: Organisation | None,
+    role: str,
+    assigned_points: Iterable[FlowMonitoringPoint] = (),
+) -> User:
+    if not User.objects.visible_to(by).filter(pk=user.pk).exists():
+        raise PermissionDenied
+    _check_may_manage(by, organisation=organisation, role=role)
+    if user.pk == by.pk and (role != by.role or organisation != by.organisation):
+        raise ValidationError(
+            _("You cannot change your own role or organisation: ask another administrator.")
+        )
+    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.organisation, user.role = organisation, role
+    user.full_clean()
+    user.save()
+    user.assigned_points.set(_points_for(role, assigned_points))
+    return user
+
+
+@transaction.atomic
+def set_active(*, by: User, user: User, active: bool) -> User:
+    """Deactivate or reactivate an account; accounts are never deleted, for the audit trail."""
+    if not User.objects.visible_to(by).filter(pk=user.pk).exists():
+        raise PermissionDenied
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def set_temporary_password(*, by: User, user: User, password: str) -> User:
+    if not User.objects.visible_to(by).filter(pk=user.pk).exists():
+        raise PermissionDenied
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    return user
+
+
+@transaction.atomic
+def change_own_password(*, user: User, new_password: str) -> User:
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    return user

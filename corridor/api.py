@@ -1,0 +1,43 @@
+"""The JSON API: one NinjaAPI, a router per app. Docs at /api/docs, schema at /api/openapi.json."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.security import SessionAuth
+
+from corridor.places.api import router as places_router
+
+
+class RoleSessionAuth(SessionAuth):
+    """A signed-in session whose user has a role; no role, no data (403), no session, 401."""
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if not user.role:
+            raise AuthorizationError(message="Your account has no role: it can read nothing.")
+        return user
+
+
+api = NinjaAPI(
+    title="Corridor API",
+    version="1",
+    urls_namespace="api",
+    auth=RoleSessionAuth(),
+    docs_url="/docs",
+    docs_decorator=login_required,
+)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, {"detail": "Authentication required: log in first."}, status=401
+    )
+
+
+api.add_router("/places/", places_router)

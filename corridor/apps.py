@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CorridorConfig(AppConfig):
+    name = "corridor"
+    verbose_name = "Corridor"

@@ -1,0 +1,47 @@
+"""The menu: one list of entries, each shown only to the users whose work needs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: Promise
+    url_name: str
+    shown_to: Callable
+
+
+MENU = [
+    MenuEntry(_("Home"), "home", lambda user: True),
+    MenuEntry(_("Flow monitoring points"), "places:point_list", lambda u: u.can_read_reference_data),
+    MenuEntry(_("Countries and regions"), "places:country_list", lambda u: u.can_edit_reference_data),
+    MenuEntry(_("Users"), "accounts:user_list", lambda user: user.can_manage_users),
+    MenuEntry(
+        _("Organisations"), "accounts:organisation_list", lambda u: u.can_edit_reference_data
+    ),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {
+        "menu": [
+            {
+                "label": entry.label,
+                "url": reverse(entry.url_name),
+                "current": current == entry.url_name,
+            }
+            for entry in MENU
+            if entry.shown_to(user)
+        ]
+    }

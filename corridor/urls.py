@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from corridor import views
+from corridor.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("corridor.accounts.urls")),
+    path("places/", include("corridor.places.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+
+handler403 = "corridor.errors.forbidden"
+handler404 = "corridor.errors.not_found"
