@@ -19,7 +19,7 @@ check: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python bin/check-translations
+	bin/check-translations
 
 system:
 	@bin/system-packages

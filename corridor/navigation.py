@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -20,8 +20,12 @@ class MenuEntry:
 
 MENU = [
     MenuEntry(_("Home"), "home", lambda user: True),
-    MenuEntry(_("Flow monitoring points"), "places:point_list", lambda u: u.can_read_reference_data),
-    MenuEntry(_("Countries and regions"), "places:country_list", lambda u: u.can_edit_reference_data),
+    MenuEntry(
+        _("Flow monitoring points"), "places:point_list", lambda u: u.can_read_reference_data
+    ),
+    MenuEntry(
+        _("Countries and regions"), "places:country_list", lambda u: u.can_edit_reference_data
+    ),
     MenuEntry(_("Users"), "accounts:user_list", lambda user: user.can_manage_users),
     MenuEntry(
         _("Organisations"), "accounts:organisation_list", lambda u: u.can_edit_reference_data

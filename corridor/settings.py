@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,7 +89,9 @@ DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 
 if DEBUG:
-    SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-do-not-use-in-production-0123456789")
+    SECRET_KEY = env_str(
+        "SECRET_KEY", "insecure-development-key-do-not-use-in-production-0123456789"
+    )
 elif not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured(
         "SECRET_KEY is required when DEBUG is off (production). For development, set DEBUG=1."
@@ -196,11 +197,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [
-    ("fr", _("French")),
-    ("en", _("English")),
-    ("ar", _("Arabic")),
-]
+# Plain names: Django's own catalogues translate them where needed; marking them here would
+# make {% get_available_languages %} translate them twice.
+LANGUAGES = [("fr", "French"), ("en", "English"), ("ar", "Arabic")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "corridor_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

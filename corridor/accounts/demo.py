@@ -8,7 +8,7 @@ from corridor.accounts.models import Organisation, Role, User
 from corridor.places.models import FlowMonitoringPoint
 
 # Public on purpose: printed by `make run`. seed_demo refuses to run with DEBUG off.
-DEMO_PASSWORD = "corridor-demo"
+DEMO_PASSWORD = "corridor-demo"  # noqa: S105
 
 ORGANISATIONS = [
     ("Coordination nationale des migrations (démo)", "NCM-DEMO", Organisation.Kind.GOVERNMENT),
@@ -22,8 +22,14 @@ ACCOUNTS = [
     ("demo.admin", "Démo", "Administrateur", "NCM-DEMO", Role.ADMINISTRATOR, []),
     ("demo.orgadmin", "Démo", "Admin-Alpha", "ALPHA", Role.ORGANISATION_ADMINISTRATOR, []),
     ("demo.info", "Démo", "Chargé-Information", "DTM-DEMO", Role.INFORMATION_OFFICER, []),
-    ("demo.enumerator", "Démo", "Enquêteur", "DTM-DEMO", Role.ENUMERATOR,
-     ["obock-ville", "fantaherou"]),
+    (
+        "demo.enumerator",
+        "Démo",
+        "Enquêteur",
+        "DTM-DEMO",
+        Role.ENUMERATOR,
+        ["obock-ville", "fantaherou"],
+    ),
     ("demo.partner", "Démo", "Partenaire", "BETA", Role.PARTNER_VIEWER, []),
 ]
 

@@ -32,8 +32,6 @@ class Organisation(models.Model):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
 
-
-
 class Role(models.TextChoices):
     """What a user does; each role adds only what that work needs (design brief, "Roles")."""
 

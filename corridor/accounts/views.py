@@ -140,7 +140,9 @@ def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
 @administrator_only
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = Organisation.objects.all()
-    return render(request, "accounts/organisation_list.html", {"page": paginate(request, organisations)})
+    return render(
+        request, "accounts/organisation_list.html", {"page": paginate(request, organisations)}
+    )
 
 
 @administrator_only
@@ -153,4 +155,8 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         messages.success(request, _("%(organisation)s was saved.") % {"organisation": organisation})
         return redirect("accounts:organisation_list")
     title = organisation or _("New organisation")
-    return render(request, "form_page.html", {"form": form, "title": title, "back": "accounts:organisation_list"})
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": title, "back": "accounts:organisation_list"},
+    )

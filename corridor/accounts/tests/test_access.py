@@ -1,6 +1,5 @@
-from django.urls import reverse
-
 import pytest
+from django.urls import reverse
 
 from corridor.accounts.models import Role
 from corridor.testing import EVERYONE, SIGNED_IN, Access, assert_access, with_roles
@@ -19,9 +18,17 @@ ROUTES = [
     Access("accounts:login", allowed=EVERYONE),
     Access("accounts:logout", allowed=EVERYONE, method="post", data={"next": "/health/"}),
     Access("accounts:password_change", allowed=SIGNED_IN),
-    Access("accounts:user_list", allowed=with_roles(Role.ADMINISTRATOR, Role.ORGANISATION_ADMINISTRATOR)),
-    Access("accounts:user_create", allowed=with_roles(Role.ADMINISTRATOR, Role.ORGANISATION_ADMINISTRATOR)),
-    Access("accounts:user_edit", allowed=USER_MANAGERS_OF_A, url=account_of_a("accounts:user_edit")),
+    Access(
+        "accounts:user_list",
+        allowed=with_roles(Role.ADMINISTRATOR, Role.ORGANISATION_ADMINISTRATOR),
+    ),
+    Access(
+        "accounts:user_create",
+        allowed=with_roles(Role.ADMINISTRATOR, Role.ORGANISATION_ADMINISTRATOR),
+    ),
+    Access(
+        "accounts:user_edit", allowed=USER_MANAGERS_OF_A, url=account_of_a("accounts:user_edit")
+    ),
     Access(
         "accounts:user_set_active",
         allowed=USER_MANAGERS_OF_A,

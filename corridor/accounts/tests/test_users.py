@@ -165,7 +165,9 @@ def test_temporary_password_must_be_changed_at_next_login(personas):
     assert not target.must_change_password
 
 
-def test_user_list_is_paginated_and_its_queries_do_not_grow(personas, django_assert_max_num_queries):
+def test_user_list_is_paginated_and_its_queries_do_not_grow(
+    personas, django_assert_max_num_queries
+):
     organisation = personas.organisations["A"]
     User.objects.bulk_create(
         User(username=f"generated-{n:03}", organisation=organisation, role=Role.PARTNER_VIEWER)

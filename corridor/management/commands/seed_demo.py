@@ -6,7 +6,9 @@ from corridor.accounts import demo as accounts_demo
 
 
 class Command(BaseCommand):
-    help = "Load the synthetic demo data (idempotent). Its passwords are public: not for production."
+    help = (
+        "Load the synthetic demo data (idempotent). Its passwords are public: not for production."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(

@@ -1,6 +1,5 @@
-from django.urls import reverse
-
 import pytest
+from django.urls import reverse
 
 from corridor.accounts.models import Role
 from corridor.places.models import FlowMonitoringPoint, Region

@@ -112,7 +112,9 @@ def test_point_form_refuses_inconsistent_input(personas):
     assert not FlowMonitoringPoint.objects.filter(code="dora").exists()
 
 
-def test_point_list_shows_aliases_without_a_query_per_point(personas, django_assert_max_num_queries):
+def test_point_list_shows_aliases_without_a_query_per_point(
+    personas, django_assert_max_num_queries
+):
     client = personas.client_for("enumerator@A")
     with django_assert_max_num_queries(10):
         page = client.get(reverse("places:point_list")).content.decode()
