@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
-    env.update(env_overrides)
+    # A production-like environment: nothing of the test run's own settings leaks in.
+    env = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", **env_overrides}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
