@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import SessionAuth
@@ -19,7 +20,7 @@ class RoleSessionAuth(SessionAuth):
         if user is None:
             return None
         if not user.role:
-            raise AuthorizationError(message="Your account has no role: it can read nothing.")
+            raise AuthorizationError(message=_("Your account has no role: it can read nothing."))
         return user
 
 
@@ -36,7 +37,7 @@ api = NinjaAPI(
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(
-        request, {"detail": "Authentication required: log in first."}, status=401
+        request, {"detail": _("Authentication required: log in first.")}, status=401
     )
 
 

@@ -138,7 +138,7 @@ def test_api_lists_points_with_pagination(personas):
 def test_api_refusals_are_json_with_a_message(personas):
     outsider = personas.client_for("outsider").get(reverse("api:list_regions"))
     assert outsider.status_code == 403
-    assert "no role" in outsider.json()["detail"]
+    assert outsider.json()["detail"] == "Votre compte n’a pas de rôle : il ne peut rien lire."
     anonymous = personas.client_for("anonymous").get(reverse("api:list_regions"))
     assert anonymous.status_code == 401
-    assert "log in" in anonymous.json()["detail"]
+    assert anonymous.json()["detail"] == "Authentification requise : connectez-vous d’abord."
