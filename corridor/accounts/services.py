@@ -22,6 +22,11 @@ def _check_may_manage(by: User, *, organisation: Organisation | None, role: str)
         raise PermissionDenied(_("You manage the users of your own organisation only."))
 
 
+def _check_may_see(by: User, user: User) -> None:
+    if not User.objects.visible_to(by).filter(pk=user.pk).exists():
+        raise PermissionDenied
+
+
 def _points_for(role: str, points: Iterable[FlowMonitoringPoint]) -> list[FlowMonitoringPoint]:
     # Points only mean something for enumerators; other roles never keep stale assignments.
     return list(points) if role == Role.ENUMERATOR else []
@@ -70,8 +75,7 @@ def update_user(
     role: str,
     assigned_points: Iterable[FlowMonitoringPoint] = (),
 ) -> User:
-    if not User.objects.visible_to(by).filter(pk=user.pk).exists():
-        raise PermissionDenied
+    _check_may_see(by, user)
     _check_may_manage(by, organisation=organisation, role=role)
     if user.pk == by.pk and (role != by.role or organisation != by.organisation):
         raise ValidationError(
@@ -88,8 +92,7 @@ def update_user(
 @transaction.atomic
 def set_active(*, by: User, user: User, active: bool) -> User:
     """Deactivate or reactivate an account; accounts are never deleted, for the audit trail."""
-    if not User.objects.visible_to(by).filter(pk=user.pk).exists():
-        raise PermissionDenied
+    _check_may_see(by, user)
     if user.pk == by.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     user.is_active = active
@@ -99,8 +102,7 @@ def set_active(*, by: User, user: User, active: bool) -> User:
 
 @transaction.atomic
 def set_temporary_password(*, by: User, user: User, password: str) -> User:
-    if not User.objects.visible_to(by).filter(pk=user.pk).exists():
-        raise PermissionDenied
+    _check_may_see(by, user)
     validate_password(password, user)
     user.set_password(password)
     user.must_change_password = True

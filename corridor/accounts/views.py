@@ -14,6 +14,7 @@ from corridor.accounts import services
 from corridor.accounts.auth import require
 from corridor.accounts.forms import NewUserForm, OrganisationForm, TemporaryPasswordForm, UserForm
 from corridor.accounts.models import Organisation, Role, User
+from corridor.editing import form_page
 from corridor.pagination import paginate
 
 manages_users = require(lambda user: user.can_manage_users)
@@ -150,13 +151,5 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk) if pk else None
     form = OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        organisation = form.save()
-        messages.success(request, _("%(organisation)s was saved.") % {"organisation": organisation})
-        return redirect("accounts:organisation_list")
     title = organisation or _("New organisation")
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": title, "back": "accounts:organisation_list"},
-    )
+    return form_page(request, form, title=title, back="accounts:organisation_list")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from corridor.accounts.auth import require
+from corridor.editing import form_page
 from corridor.pagination import paginate
 from corridor.places import services
 from corridor.places.forms import CountryForm, FlowMonitoringPointForm, RegionForm
@@ -67,13 +68,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
 def country_edit(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code.upper())
     form = CountryForm(request.POST or None, instance=country)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("%(country)s was saved.") % {"country": country})
-        return redirect("places:country_list")
-    return render(
-        request, "form_page.html", {"form": form, "title": country, "back": "places:country_list"}
-    )
+    return form_page(request, form, title=country, back="places:country_list")
 
 
 @edits_reference_data
@@ -81,11 +76,5 @@ def country_edit(request: HttpRequest, code: str) -> HttpResponse:
 def region_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     region = get_object_or_404(Region, pk=pk) if pk else None
     form = RegionForm(request.POST or None, instance=region)
-    if request.method == "POST" and form.is_valid():
-        region = form.save()
-        messages.success(request, _("%(region)s was saved.") % {"region": region})
-        return redirect("places:country_list")
     title = region or _("New region")
-    return render(
-        request, "form_page.html", {"form": form, "title": title, "back": "places:country_list"}
-    )
+    return form_page(request, form, title=title, back="places:country_list")

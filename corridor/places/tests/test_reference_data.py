@@ -142,3 +142,29 @@ def test_api_refusals_are_json_with_a_message(personas):
     anonymous = personas.client_for("anonymous").get(reverse("api:list_regions"))
     assert anonymous.status_code == 401
     assert anonymous.json()["detail"] == "Authentification requise : connectez-vous d’abord."
+
+
+def test_administrator_corrects_a_country_name(personas):
+    client = personas.client_for("administrator@B")
+    response = client.post(
+        reverse("places:country_edit", args=["so"]),
+        {"name_fr": "Somalie", "name_en": "Somalia", "name_ar": "الصومال"},
+        follow=True,
+    )
+    assert "Enregistré : Somalie" in response.content.decode()
+    assert Country.objects.get(code="SO").name_ar == "الصومال"
+
+
+def test_a_region_code_must_match_its_country(personas):
+    client = personas.client_for("administrator@A")
+    response = client.post(
+        reverse("places:region_create"), {"country": "ET", "code": "DJ-XX", "name": "Afar"}
+    )
+    assert response.context["form"].errors["code"] == [
+        "Le code DJ-XX doit commencer par ET-, le code du pays."
+    ]
+    response = client.post(
+        reverse("places:region_create"), {"country": "ET", "code": "ET-AF", "name": "Afar"}
+    )
+    assert response.status_code == 302
+    assert Region.objects.get(code="ET-AF").country_id == "ET"
