@@ -50,7 +50,11 @@ class UserQuerySet(models.QuerySet):
         if user.role == Role.ADMINISTRATOR:
             return self.all()
         if user.role == Role.ORGANISATION_ADMINISTRATOR and user.organisation_id:
-            return self.filter(organisation_id=user.organisation_id)
+            # Never the platform administrators, even of their own organisation: resetting
+            # one's password would hand over the whole platform.
+            return self.filter(organisation_id=user.organisation_id).exclude(
+                role=Role.ADMINISTRATOR
+            )
         return self.none()
 
 

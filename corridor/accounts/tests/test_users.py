@@ -181,3 +181,18 @@ def test_user_list_is_paginated_and_its_queries_do_not_grow(
     assert last.context["page"].number == last.context["page"].paginator.num_pages
     searched = client.get(reverse("accounts:user_list"), {"q": "generated-07"})
     assert searched.context["page"].paginator.count == 10
+
+
+def test_organisation_administrator_cannot_touch_a_platform_administrator(personas):
+    admin = personas["administrator@A"]
+    client = personas.client_for("organisation_administrator@A")
+    for view in ("accounts:user_edit", "accounts:user_set_password", "accounts:user_set_active"):
+        assert client.get(reverse(view, args=[admin.pk])).status_code == 404
+    response = client.post(
+        reverse("accounts:user_set_password", args=[admin.pk]), {"password": "taken-over-1234"}
+    )
+    assert response.status_code == 404
+    admin.refresh_from_db()
+    assert admin.check_password("persona-password")
+    listed = client.get(reverse("accounts:user_list")).context["page"]
+    assert admin.username not in {account.username for account in listed}
