@@ -19,7 +19,6 @@ from django.utils.translation import trans_real
 SOURCE_LANGUAGE = "en"
 # Add a language here only when a native speaker has reviewed its whole catalogue.
 REVIEWED_LANGUAGES: frozenset[str] = frozenset()
-RIGHT_TO_LEFT_LANGUAGES = frozenset({"ar"})
 
 _fallen_back: ContextVar[set[str] | None] = ContextVar("fallen_back", default=None)
 

@@ -74,10 +74,25 @@ def test_production_settings_pass_check_deploy(tmp_path):
     assert "no issues" in result.stdout
 
 
-def test_production_without_secret_key_stops_with_a_clear_message(tmp_path):
-    result = manage("check", DATA_DIR=str(tmp_path))
-    assert result.returncode != 0
-    assert "SECRET_KEY is required" in result.stderr
+def test_production_without_secret_key_refuses_to_serve(tmp_path):
+    env = {"PATH": os.environ.get("PATH", ""), "DATA_DIR": str(tmp_path)}
+    served = subprocess.run(
+        [sys.executable, "-c", "import corridor.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert served.returncode != 0
+    assert "SECRET_KEY" in served.stderr
+    checked = manage("check", "--deploy", "--fail-level", "WARNING", DATA_DIR=str(tmp_path))
+    assert checked.returncode != 0
+    assert "SECRET_KEY" in checked.stderr
+
+
+def test_migrations_can_be_checked_without_any_environment(tmp_path):
+    result = manage("makemigrations", "--check", "--dry-run", DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.skipif("DATABASE_URL" in os.environ, reason="SQLite-only behaviour")
