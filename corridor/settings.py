@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "corridor",
     "corridor.places",
     "corridor.accounts",
+    "corridor.flows",
 ]
 
 MIDDLEWARE = [

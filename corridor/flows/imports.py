@@ -1,0 +1,613 @@
+"""Reading flow monitoring files (CSV or XLSX), checking every row, and writing them whole.
+
+The same path serves the web upload (through the worker) and `manage.py import_flows`. Column
+headers may be our codes or the French or English labels; values may be codes or labels.
+Checking builds lookup tables once per file and caches every parsed value, so a file of a
+million rows is checked and written at tens of thousands of rows a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.db.models import TextChoices
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from corridor.accounts.models import Role, User
+from corridor.flows import checks
+from corridor.flows.models import (
+    Answer,
+    Education,
+    Employment,
+    EntryStatus,
+    GroupRecord,
+    ImportBatch,
+    ImportProblem,
+    Incident,
+    Intention,
+    KindOfFlow,
+    Language,
+    MaritalStatus,
+    Need,
+    ObservationPeriod,
+    PaymentMeans,
+    Reason,
+    Sex,
+    SurveyInterview,
+    Transport,
+)
+from corridor.places.models import Country, FlowMonitoringPoint, normalise_place_name
+
+CHUNK = 10_000
+
+
+class ValueProblem(Exception):
+    """A cell that cannot be read; the message says what was expected."""
+
+
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def parse_count(raw: object) -> int:
+    if _blank(raw):
+        return 0
+    try:
+        number = float(raw) if not isinstance(raw, int) else raw
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number != int(number) or number < 0:
+        raise ValueProblem(_("expected a whole number, 0 or more"))
+    return int(number)
+
+
+def parse_optional_whole(raw: object) -> int | None:
+    return None if _blank(raw) else parse_count(raw)
+
+
+def parse_date(raw: object) -> datetime.date:
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    text = str(raw or "").strip()
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text[:10], form).date()
+        except ValueError:
+            continue
+    raise ValueProblem(_("expected a date such as 2024-10-31 or 31/10/2024"))
+
+
+def parse_text(raw: object) -> str:
+    return "" if _blank(raw) else str(raw).strip()[:100]
+
+
+class Lookup:
+    """Turns a spelling into a value through a table of normalised spellings, with a cache."""
+
+    def __init__(self, table: dict[str, object], expected: str, required: bool) -> None:
+        self.table = table
+        self.expected = expected
+        self.required = required
+        self.cache: dict[object, object] = {}
+
+    def __call__(self, raw: object) -> object:
+        try:
+            return self.cache[raw]
+        except (KeyError, TypeError):
+            pass
+        if _blank(raw):
+            if self.required:
+                raise ValueProblem(
+                    _("this column must be filled in: %(expected)s") % {"expected": self.expected}
+                )
+            value = None
+        else:
+            value = self.table.get(normalise_place_name(str(raw)))
+            if value is None:
+                raise ValueProblem(self.expected)
+        self.cache[raw] = value
+        return value
+
+
+def choice_table(choices: type[TextChoices]) -> dict[str, str]:
+    table = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            for value, label in choices.choices:
+                table[normalise_place_name(str(label))] = value
+    for value in choices.values:
+        table[normalise_place_name(value)] = value
+    return table
+
+
+def choice(choices: type[TextChoices], required: bool = False) -> Callable[[], Lookup]:
+    def build() -> Lookup:
+        codes = ", ".join(choices.values)
+        return Lookup(
+            choice_table(choices), _("expected one of: %(codes)s") % {"codes": codes}, required
+        )
+
+    return build
+
+
+def multiple_choice(choices: type[TextChoices]) -> Callable[[], Callable]:
+    def build() -> Callable:
+        single = Lookup(
+            choice_table(choices),
+            _("expected codes among: %(codes)s") % {"codes": ", ".join(choices.values)},
+            required=False,
+        )
+
+        def parse(raw: object) -> str:
+            if _blank(raw):
+                return ""
+            parts = str(raw).replace(",", " ").replace(";", " ").split()
+            return " ".join(dict.fromkeys(single(part) for part in parts))
+
+        return parse
+
+    return build
+
+
+def country(required: bool = False) -> Callable[[], Lookup]:
+    def build() -> Lookup:
+        table = {}
+        for code, alpha3, name_fr, name_en in Country.objects.values_list(
+            "code", "code_alpha3", "name_fr", "name_en"
+        ):
+            for spelling in (code, alpha3, name_fr, name_en):
+                table[normalise_place_name(spelling)] = code
+        return Lookup(table, _("expected a country: ISO code (ET, ETH) or name"), required=required)
+
+    return build
+
+
+def point() -> Lookup:
+    return Lookup(
+        FlowMonitoringPoint.objects.resolver(),
+        _("expected a flow monitoring point known to Corridor (name, code or other spelling)"),
+        required=True,
+    )
+
+
+def simple(parse: Callable) -> Callable[[], Callable]:
+    return lambda: parse
+
+
+@dataclass
+class Column:
+    field: str
+    parser: Callable[[], Callable]
+    required: bool = False
+    headers: tuple[str, ...] = ()  # other accepted headers, besides the field and its labels
+
+
+@dataclass
+class Spec:
+    model: type
+    columns: list[Column]
+    check: Callable
+    db_columns: list[str] = field(default_factory=list)
+
+
+REGISTRY = Spec(
+    model=GroupRecord,
+    check=checks.check_group,
+    columns=[
+        Column("day", simple(parse_date), required=True, headers=("date", "jour", "today")),
+        Column("observation_period", choice(ObservationPeriod), headers=("periode",)),
+        Column(
+            "point", point, required=True, headers=("fmp", "pointdesuivi", "pointdesuivideflux")
+        ),
+        Column(
+            "kind_of_flow",
+            choice(KindOfFlow, required=True),
+            required=True,
+            headers=("typedeflux", "flowtype"),
+        ),
+        Column("nationality", country(required=True), required=True, headers=("nationalite",)),
+        Column("origin_country", country(), headers=("paysdorigine", "paysorigine")),
+        Column("origin_region", simple(parse_text), headers=("regiondorigine", "regionorigine")),
+        Column("previous_country", country(), headers=("paysprecedent",)),
+        Column("previous_place", simple(parse_text), headers=("lieuprecedent",)),
+        Column("next_destination", simple(parse_text), headers=("prochainedestination",)),
+        Column(
+            "final_destination_country",
+            country(),
+            headers=("paysdedestinationfinale", "destinationfinale"),
+        ),
+        Column("transport", choice(Transport), headers=("modedetransport",)),
+        Column("reason", choice(Reason), headers=("raison", "raisonprincipale")),
+        Column(
+            "adult_men", simple(parse_count), required=True, headers=("hommes", "hommesadultes")
+        ),
+        Column(
+            "adult_women", simple(parse_count), required=True, headers=("femmes", "femmesadultes")
+        ),
+        Column("boys", simple(parse_count), required=True, headers=("garcons",)),
+        Column("girls", simple(parse_count), required=True, headers=("filles",)),
+        Column("unaccompanied_children", simple(parse_count), headers=("enfantsnonaccompagnes",)),
+        Column(
+            "pregnant_or_lactating",
+            simple(parse_count),
+            headers=("femmesenceintesouallaitantes", "femmesenceintes"),
+        ),
+        Column("elderly", simple(parse_count), headers=("personnesagees",)),
+        Column("disabled", simple(parse_count), headers=("personneshandicapees", "handicapees")),
+        Column("urgent_medical", simple(parse_count), headers=("besoinmedicalurgent",)),
+        Column("source_record_id", simple(parse_text), headers=("uuid", "idsource", "instanceid")),
+    ],
+)
+
+SURVEY = Spec(
+    model=SurveyInterview,
+    check=checks.check_interview,
+    columns=[
+        Column("day", simple(parse_date), required=True, headers=("date", "jour", "today")),
+        Column("point", point, required=True, headers=("fmp", "pointdesuivi")),
+        Column("sex", choice(Sex, required=True), required=True, headers=("sexe",)),
+        Column("age", simple(parse_optional_whole), required=True),
+        Column(
+            "marital_status", choice(MaritalStatus), headers=("etatcivil", "situationmatrimoniale")
+        ),
+        Column("nationality", country(required=True), required=True, headers=("nationalite",)),
+        Column("origin_region", simple(parse_text), headers=("regiondorigine",)),
+        Column("languages", multiple_choice(Language), headers=("langues",)),
+        Column("education", choice(Education), headers=("niveaudetudes", "education")),
+        Column("employment_before", choice(Employment), headers=("emploiavantledepart",)),
+        Column(
+            "reason_for_leaving",
+            choice(Reason, required=True),
+            required=True,
+            headers=("raisondudepart",),
+        ),
+        Column("intended_destination", country(), headers=("destinationprevue",)),
+        Column("journey_days", simple(parse_optional_whole), headers=("joursdepuisledepart",)),
+        Column("payment_means", multiple_choice(PaymentMeans), headers=("financementduvoyage",)),
+        Column("incidents", multiple_choice(Incident), headers=("incidentsenroute",)),
+        Column("needs", multiple_choice(Need), headers=("besoins",)),
+        Column("aware_of_risks", choice(Answer), headers=("conscientdesrisques",)),
+        Column("intention_if_blocked", choice(Intention), headers=("intentionsiblocage",)),
+        Column("sends_remittances", choice(Answer), headers=("envoidargent",)),
+        Column("source_record_id", simple(parse_text), headers=("uuid", "idsource", "instanceid")),
+    ],
+)
+
+SPECS = {ImportBatch.Kind.REGISTRY: REGISTRY, ImportBatch.Kind.SURVEY: SURVEY}
+
+
+def _header_key(header: object) -> str:
+    return normalise_place_name(str(header or ""))
+
+
+def header_table(spec: Spec) -> dict[str, Column]:
+    """Every accepted spelling of every column: field name, French and English labels, extras."""
+    table = {}
+    for column in spec.columns:
+        spellings = [column.field, *column.headers]
+        if column.field in {f.name for f in spec.model._meta.fields}:
+            model_field = spec.model._meta.get_field(column.field)
+            for language in ("en", "fr"):
+                with translation.override(language):
+                    spellings.append(str(model_field.verbose_name))
+        for spelling in spellings:
+            table[_header_key(spelling)] = column
+    return table
+
+
+def read_rows(path: Path) -> Iterator[list]:
+    """The rows of a CSV (comma, semicolon or tab; UTF-8) or the first sheet of an XLSX."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            workbook.close()
+        return
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        sample = handle.read(64 * 1024)
+        handle.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else ",", ",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        yield from csv.reader(handle, dialect)
+
+
+def count_rows(path: Path) -> int:
+    if path.suffix.lower() == ".xlsx":
+        return sum(1 for _ in read_rows(path)) - 1
+    with path.open("rb") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    valid: int = 0
+    skipped: int = 0
+    movements: int = 0
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+class _Writer:
+    """Inserts checked rows in chunks straight through the database driver."""
+
+    def __init__(self, spec: Spec, fixed: dict) -> None:
+        model = spec.model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.fixed = fixed
+        self.table = model._meta.db_table
+        self.columns = [f.column for f in self.fields]
+        self.buffer: list[tuple] = []
+        self.vendor = connection.vendor
+        self.dates: dict[datetime.date, object] = {}
+
+    def _adapt_date(self, day: datetime.date) -> object:
+        try:
+            return self.dates[day]
+        except KeyError:
+            value = connection.ops.adapt_datefield_value(day)
+            self.dates[day] = value
+            return value
+
+    def add(self, values: dict) -> None:
+        row = []
+        for model_field in self.fields:
+            name = model_field.name
+            if name in self.fixed:
+                row.append(self.fixed[name])
+            elif name == "day":
+                row.append(self._adapt_date(values["day"]))
+            elif model_field.is_relation:
+                related = values.get(name)
+                row.append(related.pk if hasattr(related, "pk") else related)
+            else:
+                value = values.get(name)
+                if value is None and not model_field.null:
+                    value = model_field.get_default()
+                row.append(value)
+        self.buffer.append(tuple(row))
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                raw = cursor.cursor  # psycopg 3: COPY is the fast path
+                with raw.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
+                    for row in self.buffer:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                cursor.executemany(
+                    f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})", self.buffer
+                )
+        self.buffer.clear()
+
+
+def process(
+    path: Path,
+    *,
+    kind: str,
+    user: User,
+    batch: ImportBatch | None = None,
+    write: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Read and check every row; with write=True also insert them, all or nothing.
+
+    Rows whose source record id is already stored (or earlier in the file) are skipped and
+    counted, so an overlapping re-export is safe. When any row has a problem nothing is written.
+    """
+    spec = SPECS[kind]
+    outcome = Outcome()
+    rows = read_rows(path)
+    header = next(rows, None)
+    if not header:
+        outcome.problems.append((1, "", "", _("The file is empty: expected a header row.")))
+        return outcome
+    known = header_table(spec)
+    positions: list[tuple[int, Column, Callable]] = []
+    for index, name in enumerate(header):
+        column = known.get(_header_key(name))
+        if column is None:
+            if not _blank(name):
+                outcome.ignored_columns.append(str(name))
+            continue
+        positions.append((index, column, column.parser()))
+    found = {column.field for _, column, _ in positions}
+    # Problems found by the checks name the column as the file calls it.
+    header_of = {column.field: str(header[index]) for index, column, _ in positions}
+    for column in spec.columns:
+        if column.required and column.field not in found:
+            outcome.problems.append(
+                (
+                    1,
+                    column.field,
+                    "",
+                    _("The column %(column)s is missing.") % {"column": column.field},
+                )
+            )
+    if outcome.problems:
+        return outcome
+
+    context = checks.CheckContext(user)
+    enumerator = user if user.role == Role.ENUMERATOR else None
+    fixed = {
+        "status": EntryStatus.PENDING,
+        "import_batch": batch.pk if batch else None,
+        "recorded_by": user.pk,
+        "recorded_at": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "enumerator": enumerator.pk if enumerator else None,
+    }
+    existing = _existing_source_ids(spec, path, positions)
+    seen: set[str] = set()
+    writer = _Writer(spec, fixed) if write else None
+    count_fields = GroupRecord.COUNT_FIELDS if spec is REGISTRY else ()
+    width = len(header)
+    problems = outcome.problems
+    for number, row in enumerate(rows, start=2):
+        if not any(not _blank(cell) for cell in row):
+            continue  # a blank line, as spreadsheets often end with
+        outcome.rows += 1
+        if len(row) < width:
+            row = list(row) + [None] * (width - len(row))
+        values = {}
+        row_problems = False
+        for index, column, parse in positions:
+            raw = row[index]
+            try:
+                values[column.field] = parse(raw)
+            except ValueProblem as problem:
+                problems.append((number, str(header[index]), _cell(raw), str(problem)))
+                row_problems = True
+        if row_problems:
+            continue
+        source_id = values.get("source_record_id") or None
+        values["source_record_id"] = source_id
+        if source_id and (source_id in existing or source_id in seen):
+            outcome.skipped += 1
+            continue
+        if source_id:
+            seen.add(source_id)
+        found_problems = spec.check(values, context)
+        if found_problems:
+            for problem in found_problems:
+                column_name = header_of.get(problem.field, problem.field)
+                problems.append((number, column_name, _cell(problem.value), problem.message))
+            continue
+        outcome.valid += 1
+        if count_fields:
+            outcome.movements += sum(values[f] for f in count_fields)
+        if writer is not None and not problems:
+            writer.add(values)
+        if on_progress and outcome.rows % 5000 == 0:
+            on_progress(outcome.rows)
+    if writer is not None and not problems:
+        writer.flush()
+    if on_progress:
+        on_progress(outcome.rows)
+    return outcome
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)[:200]
+
+
+def _existing_source_ids(spec: Spec, path: Path, positions: list) -> set[str]:
+    """The source record ids of this file that are already stored, in one pass and few queries."""
+    index = next((i for i, column, _ in positions if column.field == "source_record_id"), None)
+    if index is None:
+        return set()
+    ids = {
+        str(row[index]).strip()
+        for row in _skip_header(read_rows(path))
+        if len(row) > index and not _blank(row[index])
+    }
+    existing: set[str] = set()
+    ids_list = list(ids)
+    for start in range(0, len(ids_list), 5000):
+        chunk = ids_list[start : start + 5000]
+        existing.update(
+            spec.model.objects.filter(source_record_id__in=chunk).values_list(
+                "source_record_id", flat=True
+            )
+        )
+    return existing
+
+
+def _skip_header(rows: Iterator[list]) -> Iterator[list]:
+    next(rows, None)
+    return rows
+
+
+def save_problems(batch: ImportBatch, problems: list[tuple[int, str, str, str]]) -> None:
+    ImportProblem.objects.bulk_create(
+        (
+            ImportProblem(
+                batch=batch, row=row, column=column[:100], value=value[:200], message=message[:500]
+            )
+            for row, column, value, message in problems
+        ),
+        batch_size=5000,
+    )
+
+
+def run_check(batch: ImportBatch, on_progress: Callable[[int], None] | None = None) -> ImportBatch:
+    """The preview: check every row, store every problem and the totals; write nothing."""
+    with translation.override(batch.language):
+        outcome = process(
+            Path(batch.stored_path),
+            kind=batch.kind,
+            user=batch.uploaded_by,
+            batch=batch,
+            on_progress=on_progress,
+        )
+        _finish(batch, outcome, ImportBatch.Status.CHECKED)
+    return batch
+
+
+def run_import(batch: ImportBatch, on_progress: Callable[[int], None] | None = None) -> ImportBatch:
+    """Check again (things may have changed since the preview) and write every row, or none."""
+    with translation.override(batch.language):
+        try:
+            with transaction.atomic():
+                outcome = process(
+                    Path(batch.stored_path),
+                    kind=batch.kind,
+                    user=batch.uploaded_by,
+                    batch=batch,
+                    write=True,
+                    on_progress=on_progress,
+                )
+                if outcome.problems:
+                    raise _RollBack
+        except _RollBack:
+            pass
+        _finish(batch, outcome, ImportBatch.Status.IMPORTED)
+    return batch
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _finish(batch: ImportBatch, outcome: Outcome, success: str) -> None:
+    batch.problems.all().delete()
+    save_problems(batch, outcome.problems)
+    batch.rows_total = outcome.rows
+    batch.rows_done = outcome.rows
+    batch.rows_valid = outcome.valid
+    batch.rows_skipped = outcome.skipped
+    batch.movements = outcome.movements
+    batch.problem_count = len(outcome.problems)
+    batch.ignored_columns = outcome.ignored_columns
+    if outcome.problems:
+        batch.status = ImportBatch.Status.INVALID
+    else:
+        batch.status = success
+        if success == ImportBatch.Status.IMPORTED:
+            batch.rows_added = outcome.valid
+    batch.finished_at = timezone.now()
+    batch.save()
