@@ -9,7 +9,9 @@ DEV := DEBUG=1
 run: system venv compilemessages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py seed_demo
-	@echo "Corridor: http://127.0.0.1:8000/  (stop with Ctrl-C)"
+	@echo "Corridor: http://127.0.0.1:8000/  (stop with Ctrl-C; the import worker stops with it)"
+	$(DEV) $(BIN)/python manage.py flows_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: system dev-venv compilemessages

@@ -2,7 +2,8 @@
 
 import pytest
 
-from corridor.testing import personas  # noqa: F401  (the fixture)
+from corridor.browser import chromium  # noqa: F401  (fixtures)
+from corridor.testing import personas  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

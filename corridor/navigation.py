@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts.models import Role
+
 
 @dataclass(frozen=True)
 class MenuEntry:
@@ -18,8 +20,17 @@ class MenuEntry:
     shown_to: Callable
 
 
+def _enters_flow_data(user) -> bool:
+    return user.has_role(Role.ENUMERATOR, Role.INFORMATION_OFFICER)
+
+
 MENU = [
     MenuEntry(_("Home"), "home", lambda user: True),
+    MenuEntry(_("New group"), "flows:group_create", _enters_flow_data),
+    MenuEntry(_("Groups recorded"), "flows:group_list", _enters_flow_data),
+    MenuEntry(_("New interview"), "flows:interview_create", _enters_flow_data),
+    MenuEntry(_("Imports"), "flows:import_create", _enters_flow_data),
+    MenuEntry(_("Data quality"), "flows:quality", lambda u: u.has_role(Role.INFORMATION_OFFICER)),
     MenuEntry(
         _("Flow monitoring points"), "places:point_list", lambda u: u.can_read_reference_data
     ),

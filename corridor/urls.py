@@ -8,6 +8,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("corridor.accounts.urls")),
     path("places/", include("corridor.places.urls")),
+    path("flows/", include("corridor.flows.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -3,10 +3,11 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.tests.test_access import ROUTES as ACCOUNTS
+from corridor.flows.tests.test_access import ROUTES as FLOWS
 from corridor.places.tests.test_access import ROUTES as PLACES
 from corridor.tests.test_access import ROUTES as PROJECT
 
-COVERED = {rule.route for rule in [*PROJECT, *ACCOUNTS, *PLACES]}
+COVERED = {rule.route for rule in [*PROJECT, *ACCOUNTS, *PLACES, *FLOWS]}
 
 
 def route_names(resolver: URLResolver, namespace: str = "") -> set[str]:

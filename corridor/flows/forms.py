@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from corridor.accounts.models import Role, User
+from corridor.flows import checks
+from corridor.flows.models import GroupRecord, ImportBatch, SurveyInterview
+from corridor.places.models import FlowMonitoringPoint
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+COUNT_INPUT = forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
+
+
+class FlowEntryForm(forms.ModelForm):
+    """Shared by groups and interviews: the user's points, today's date, the shared checks."""
+
+    check = staticmethod(checks.check_group)
+
+    def __init__(self, *args, by: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+        points = FlowMonitoringPoint.objects.active_on(timezone.localdate())
+        if by.role == Role.ENUMERATOR:
+            points = by.assigned_points.all()
+        self.fields["point"].queryset = points
+        self.fields["day"].widget = DATE_INPUT
+        if not self.instance.pk:
+            self.initial.setdefault("day", timezone.localdate())
+            self.initial.setdefault("nationality", "ET")
+            if points.count() == 1:
+                self.initial.setdefault("point", points.first())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors or not isinstance(cleaned.get("day"), datetime.date):
+            return cleaned
+        for problem in self.check(cleaned, checks.CheckContext(self.by)):
+            field = problem.field if problem.field in self.fields else None
+            self.add_error(field, problem.message)
+        return cleaned
+
+
+class GroupRecordForm(FlowEntryForm):
+    class Meta:
+        model = GroupRecord
+        fields = [
+            "day",
+            "observation_period",
+            "point",
+            "kind_of_flow",
+            "nationality",
+            "origin_country",
+            "origin_region",
+            "previous_country",
+            "previous_place",
+            "next_destination",
+            "final_destination_country",
+            "transport",
+            "reason",
+            *GroupRecord.COUNT_FIELDS,
+            *GroupRecord.VULNERABILITY_FIELDS,
+            "source_record_id",
+        ]
+        widgets = {name: COUNT_INPUT for name in GroupRecord.COUNT_FIELDS}
+        widgets |= {name: COUNT_INPUT for name in GroupRecord.VULNERABILITY_FIELDS}
+
+
+class CorrectionForm(GroupRecordForm):
+    reason_for_correction = forms.CharField(
+        label=_("Reason for the correction"), max_length=300, widget=forms.TextInput
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The month check is made on the record's current month by the service.
+        self.fields.pop("source_record_id")
+
+
+class SurveyInterviewForm(FlowEntryForm):
+    check = staticmethod(checks.check_interview)
+    languages = forms.MultipleChoiceField(
+        label=SurveyInterview._meta.get_field("languages").verbose_name,
+        choices=SurveyInterview.MULTIPLE_CHOICE["languages"].choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    payment_means = forms.MultipleChoiceField(
+        label=SurveyInterview._meta.get_field("payment_means").verbose_name,
+        choices=SurveyInterview.MULTIPLE_CHOICE["payment_means"].choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    incidents = forms.MultipleChoiceField(
+        label=SurveyInterview._meta.get_field("incidents").verbose_name,
+        choices=SurveyInterview.MULTIPLE_CHOICE["incidents"].choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    needs = forms.MultipleChoiceField(
+        label=SurveyInterview._meta.get_field("needs").verbose_name,
+        choices=SurveyInterview.MULTIPLE_CHOICE["needs"].choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = SurveyInterview
+        fields = [
+            "day",
+            "point",
+            "sex",
+            "age",
+            "marital_status",
+            "nationality",
+            "origin_region",
+            "languages",
+            "education",
+            "employment_before",
+            "reason_for_leaving",
+            "intended_destination",
+            "journey_days",
+            "payment_means",
+            "incidents",
+            "needs",
+            "aware_of_risks",
+            "intention_if_blocked",
+            "sends_remittances",
+        ]
+
+    def clean(self) -> dict:
+        # Multiple answers are kept as space-separated codes, as XLSForm sends them.
+        for name in SurveyInterview.MULTIPLE_CHOICE:
+            if name in self.cleaned_data:
+                self.cleaned_data[name] = " ".join(self.cleaned_data[name])
+        return super().clean()
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of data"), choices=ImportBatch.Kind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8, comma or semicolon) or Excel XLSX, first sheet; see the columns below."
+        ),
+    )
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+
+class UnlockForm(MonthForm):
+    reason = forms.CharField(label=_("Reason for unlocking"), max_length=300)
