@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,15 @@ def _blank(raw: object) -> bool:
 
 
 def parse_count(raw: object) -> int:
+    if type(raw) is str:
+        try:
+            number = int(raw)  # the common case, and the fastest
+        except ValueError:
+            pass
+        else:
+            if number >= 0:
+                return number
+            raise ValueProblem(_("expected a whole number, 0 or more"))
     if _blank(raw):
         return 0
     try:
@@ -71,17 +81,27 @@ def parse_optional_whole(raw: object) -> int | None:
     return None if _blank(raw) else parse_count(raw)
 
 
+_dates: dict[str, datetime.date] = {}
+
+
 def parse_date(raw: object) -> datetime.date:
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
         return raw
     text = str(raw or "").strip()
+    try:
+        return _dates[text]  # a file has few distinct dates: parse each once
+    except KeyError:
+        pass
     for form in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.datetime.strptime(text[:10], form).date()
+            day = datetime.datetime.strptime(text[:10], form).date()
         except ValueError:
             continue
+        if len(_dates) < 100_000:
+            _dates[text] = day
+        return day
     raise ValueProblem(_("expected a date such as 2024-10-31 or 31/10/2024"))
 
 
@@ -92,10 +112,13 @@ def parse_text(raw: object) -> str:
 class Lookup:
     """Turns a spelling into a value through a table of normalised spellings, with a cache."""
 
-    def __init__(self, table: dict[str, object], expected: str, required: bool) -> None:
+    def __init__(
+        self, table: dict[str, object], expected: str, required: bool, blank: object = None
+    ) -> None:
         self.table = table
         self.expected = expected
         self.required = required
+        self.blank = blank  # what an empty cell means: "" for a choice, None for a country
         self.cache: dict[object, object] = {}
 
     def __call__(self, raw: object) -> object:
@@ -132,7 +155,10 @@ def choice(choices: type[TextChoices], required: bool = False) -> Callable[[], L
     def build() -> Lookup:
         codes = ", ".join(choices.values)
         return Lookup(
-            choice_table(choices), _("expected one of: %(codes)s") % {"codes": codes}, required
+            choice_table(choices),
+            _("expected one of: %(codes)s") % {"codes": codes},
+            required,
+            blank="",
         )
 
     return build
@@ -347,39 +373,28 @@ class _Writer:
 
     def __init__(self, spec: Spec, fixed: dict) -> None:
         model = spec.model
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.fixed = fixed
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.table = model._meta.db_table
-        self.columns = [f.column for f in self.fields]
+        self.columns = [f.column for f in fields]
         self.buffer: list[tuple] = []
         self.vendor = connection.vendor
         self.dates: dict[datetime.date, object] = {}
-
-    def _adapt_date(self, day: datetime.date) -> object:
-        try:
-            return self.dates[day]
-        except KeyError:
-            value = connection.ops.adapt_datefield_value(day)
-            self.dates[day] = value
-            return value
+        # Every column's value when the file does not give it; the file's values override.
+        self.defaults = {
+            f.name: None if f.null else f.get_default() for f in fields if f.name not in fixed
+        } | fixed
+        self.fixed = fixed
+        self.row_of = operator.itemgetter(*(f.name for f in fields))
 
     def add(self, values: dict) -> None:
-        row = []
-        for model_field in self.fields:
-            name = model_field.name
-            if name in self.fixed:
-                row.append(self.fixed[name])
-            elif name == "day":
-                row.append(self._adapt_date(values["day"]))
-            elif model_field.is_relation:
-                related = values.get(name)
-                row.append(related.pk if hasattr(related, "pk") else related)
-            else:
-                value = values.get(name)
-                if value is None and not model_field.null:
-                    value = model_field.get_default()
-                row.append(value)
-        self.buffer.append(tuple(row))
+        merged = self.defaults | values | self.fixed
+        merged["point"] = values["point"].pk
+        day = values["day"]
+        adapted = self.dates.get(day)
+        if adapted is None:
+            adapted = self.dates[day] = connection.ops.adapt_datefield_value(day)
+        merged["day"] = adapted
+        self.buffer.append(self.row_of(merged))
         if len(self.buffer) >= CHUNK:
             self.flush()
 
@@ -464,7 +479,7 @@ def process(
     width = len(header)
     problems = outcome.problems
     for number, row in enumerate(rows, start=2):
-        if not any(not _blank(cell) for cell in row):
+        if not any(row):
             continue  # a blank line, as spreadsheets often end with
         outcome.rows += 1
         if len(row) < width:

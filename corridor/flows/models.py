@@ -100,23 +100,30 @@ class GroupRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="group_records",
         verbose_name=_("flow monitoring point"),
+        db_index=False,  # the (point, day) index serves
     )
     enumerator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("enumerator"),
         null=True,
         blank=True,
     )
     kind_of_flow = models.CharField(_("kind of flow"), max_length=30, choices=KindOfFlow.choices)
     nationality = models.ForeignKey(
-        "places.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("nationality")
+        "places.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("nationality"),
     )
     origin_country = models.ForeignKey(
         "places.Country",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("country of origin"),
         null=True,
         blank=True,
@@ -126,6 +133,7 @@ class GroupRecord(models.Model):
         "places.Country",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("previous country"),
         null=True,
         blank=True,
@@ -136,6 +144,7 @@ class GroupRecord(models.Model):
         "places.Country",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("intended final destination"),
         null=True,
         blank=True,
@@ -170,12 +179,14 @@ class GroupRecord(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("import"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("recorded by"),
         null=True,
     )
@@ -316,11 +327,13 @@ class SurveyInterview(models.Model):
         on_delete=models.PROTECT,
         related_name="survey_interviews",
         verbose_name=_("flow monitoring point"),
+        db_index=False,  # the (point, day) index serves
     )
     enumerator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("enumerator"),
         null=True,
         blank=True,
@@ -332,7 +345,11 @@ class SurveyInterview(models.Model):
         _("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True
     )
     nationality = models.ForeignKey(
-        "places.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("nationality")
+        "places.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("nationality"),
     )
     origin_region = models.CharField(_("region of origin"), max_length=100, blank=True)
     languages = models.CharField(_("languages spoken"), max_length=100, blank=True)
@@ -351,6 +368,7 @@ class SurveyInterview(models.Model):
         "places.Country",
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("intended destination"),
         null=True,
         blank=True,
@@ -381,10 +399,19 @@ class SurveyInterview(models.Model):
         _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING
     )
     import_batch = models.ForeignKey(
-        "flows.ImportBatch", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "flows.ImportBatch",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        db_index=False,
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -394,6 +421,7 @@ class SurveyInterview(models.Model):
         verbose_name = _("survey interview")
         verbose_name_plural = _("survey interviews")
         ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["point", "day"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(age__gte=18), name="interview_adult")
         ]
