@@ -2,7 +2,7 @@
 
 import pytest
 
-from corridor.browser import chromium  # noqa: F401  (fixtures)
+from corridor.browser import chromium, reference_data  # noqa: F401  (fixtures)
 from corridor.testing import personas  # noqa: F401
 
 

@@ -6,6 +6,7 @@ tests are skipped, unless CORRIDOR_REQUIRE_BROWSER=1 (as in CI), where they fail
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -23,11 +24,23 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Live-server tests commit for real; serialized_rollback puts the reference data back.
+# Live-server tests commit for real, and the database is emptied after each one.
 BROWSER_TEST = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """Countries, regions and points, loaded by the same code as the data migration."""
+    from django.apps import apps
+
+    from corridor.places.models import Country
+
+    if not Country.objects.exists():
+        importlib.import_module("corridor.places.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,8 @@ def check_when_and_where(
                 "day",
                 day,
                 _(
-                    "On %(day)s the point %(point)s was not active (active from %(start)s to %(end)s)."
+                    "On %(day)s the point %(point)s was not active "
+                    "(active from %(start)s to %(end)s)."
                 )
                 % {
                     "day": day.isoformat(),

@@ -411,9 +411,9 @@ class _Writer:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(
-                    f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})", self.buffer
-                )
+                # Table and column names come from the model, never from the file.
+                insert = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(insert, self.buffer)
         self.buffer.clear()
 
 

@@ -444,6 +444,9 @@ class GroupRecordCorrection(models.Model):
     class Meta:
         ordering = ["-corrected_at"]
 
+    def __str__(self) -> str:
+        return f"{self.record}: {self.reason}"
+
 
 class MonthLock(models.Model):
     """A published month: its group records cannot change until an officer unlocks it."""
@@ -459,6 +462,9 @@ class MonthLock(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(month__day=1), name="lock_first_of_month")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
 
 
 class MonthLockEvent(models.Model):
@@ -476,6 +482,9 @@ class MonthLockEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.action}"
 
 
 class ImportBatch(models.Model):
@@ -547,3 +556,6 @@ class ImportProblem(models.Model):
 
     class Meta:
         ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row}/{self.column}: {self.message}"

@@ -14,7 +14,10 @@ from openpyxl import Workbook
 from corridor.flows import imports, services, worker
 from corridor.flows.models import GroupRecord, ImportBatch, SurveyInterview
 
-HEADER = "date,point,kind_of_flow,nationality,adult_men,adult_women,boys,girls,unaccompanied_children,source_record_id"
+HEADER = (
+    "date,point,kind_of_flow,nationality,adult_men,adult_women,boys,girls,"
+    "unaccompanied_children,source_record_id"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -232,8 +235,19 @@ def test_web_upload_preview_then_confirm_through_the_worker(officer, tmp_path, c
 def test_command_line_import_with_progress(officer, tmp_path):
     path = write(tmp_path, "cli.csv", HEADER, "2024-10-01,galafi,incoming,ET,1,0,0,0,0,c-1")
     out, err = StringIO(), StringIO()
-    call_command("import_flows", str(path), "--user", "officer", stdout=out, stderr=err)
+    call_command(
+        "import_flows", str(path), "--user", "officer", "--language", "en", stdout=out, stderr=err
+    )
     assert "1 rows read, 1 valid" in out.getvalue()
     assert GroupRecord.objects.count() == 1
     with pytest.raises(CommandError, match="already imported"):
-        call_command("import_flows", str(path), "--user", "officer", stdout=out, stderr=err)
+        call_command(
+            "import_flows",
+            str(path),
+            "--user",
+            "officer",
+            "--language",
+            "en",
+            stdout=out,
+            stderr=err,
+        )

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from corridor.accounts import demo as accounts_demo
+from corridor.flows import demo as flows_demo
 
 
 class Command(BaseCommand):
@@ -24,7 +25,10 @@ class Command(BaseCommand):
                 "this looks like a production server. Refusing. Use --force on a test server."
             )
         logins = accounts_demo.seed()
+        # After the accounts: the flow records name demo.info and demo.enumerator.
+        flows_summary = flows_demo.seed()
         with translation.override(settings.LANGUAGE_CODE):
+            self.stdout.write(flows_summary)
             self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
             for username, password, role in logins:
                 self.stdout.write(f"  {username:<18} {password:<16} {role}")

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from corridor.accounts.models import User
 from corridor.flows import imports, services
@@ -22,7 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--check-only", action="store_true", help="Check, write nothing.")
         parser.add_argument("--language", default="fr", help="Language of the messages.")
 
-    def handle(self, *args, file: Path, kind: str, user: str, check_only: bool, **options):
+    def handle(self, *args, language: str, **options) -> None:
+        with translation.override(language):
+            self.import_file(**options)
+
+    def import_file(self, *, file: Path, kind: str, user: str, check_only: bool, **options):
         if not file.exists():
             raise CommandError(f"{file}: no such file.")
         try:
@@ -35,7 +40,7 @@ class Command(BaseCommand):
                     by=importer,
                     upload=File(handle, name=file.name),
                     kind=kind,
-                    language=options["language"],
+                    language=translation.get_language(),
                 )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
