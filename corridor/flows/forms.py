@@ -63,7 +63,6 @@ class GroupRecordForm(FlowEntryForm):
             "reason",
             *GroupRecord.COUNT_FIELDS,
             *GroupRecord.VULNERABILITY_FIELDS,
-            "source_record_id",
         ]
         widgets = {name: COUNT_INPUT for name in GroupRecord.COUNT_FIELDS}
         widgets |= {name: COUNT_INPUT for name in GroupRecord.VULNERABILITY_FIELDS}
@@ -73,11 +72,6 @@ class CorrectionForm(GroupRecordForm):
     reason_for_correction = forms.CharField(
         label=_("Reason for the correction"), max_length=300, widget=forms.TextInput
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The month check is made on the record's current month by the service.
-        self.fields.pop("source_record_id")
 
 
 class SurveyInterviewForm(FlowEntryForm):
