@@ -310,6 +310,37 @@ SURVEY = Spec(
 SPECS = {ImportBatch.Kind.REGISTRY: REGISTRY, ImportBatch.Kind.SURVEY: SURVEY}
 
 
+def column_guide(spec: Spec) -> list[dict]:
+    """What the import page documents for each column, in the reader's language."""
+    guide = []
+    for column in spec.columns:
+        model_field = spec.model._meta.get_field(column.field)
+        if model_field.choices:
+            values = ", ".join(f"{value} ({label})" for value, label in model_field.choices)
+        elif column.field in getattr(spec.model, "MULTIPLE_CHOICE", {}):
+            choices = spec.model.MULTIPLE_CHOICE[column.field].choices
+            values = _("several codes separated by spaces: ") + ", ".join(v for v, _l in choices)
+        elif model_field.is_relation and column.field == "point":
+            values = _("name, code or other spelling of a flow monitoring point")
+        elif model_field.is_relation:
+            values = _("ISO code (ET, ETH) or name in French or English")
+        elif column.field == "day":
+            values = _("2024-10-31 or 31/10/2024")
+        elif column.field == "source_record_id":
+            values = _("any identifier, such as KoboToolbox's _uuid")
+        else:
+            values = ""
+        guide.append(
+            {
+                "field": column.field,
+                "label": model_field.verbose_name,
+                "required": column.required,
+                "values": values,
+            }
+        )
+    return guide
+
+
 def _header_key(header: object) -> str:
     return normalise_place_name(str(header or ""))
 

@@ -132,7 +132,8 @@ def import_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("flows:import_detail", pk=batch.pk)
     batches = ImportBatch.objects.filter(uploaded_by=request.user).select_related("uploaded_by")
-    context = {"form": form, "page": paginate(request, batches), "specs": imports.SPECS}
+    guides = [(kind.label, imports.column_guide(spec)) for kind, spec in imports.SPECS.items()]
+    context = {"form": form, "page": paginate(request, batches), "guides": guides}
     return render(request, "flows/import_form.html", context)
 
 
