@@ -76,30 +76,6 @@ class CorrectionForm(GroupRecordForm):
 
 class SurveyInterviewForm(FlowEntryForm):
     check = staticmethod(checks.check_interview)
-    languages = forms.MultipleChoiceField(
-        label=SurveyInterview._meta.get_field("languages").verbose_name,
-        choices=SurveyInterview.MULTIPLE_CHOICE["languages"].choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    payment_means = forms.MultipleChoiceField(
-        label=SurveyInterview._meta.get_field("payment_means").verbose_name,
-        choices=SurveyInterview.MULTIPLE_CHOICE["payment_means"].choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    incidents = forms.MultipleChoiceField(
-        label=SurveyInterview._meta.get_field("incidents").verbose_name,
-        choices=SurveyInterview.MULTIPLE_CHOICE["incidents"].choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    needs = forms.MultipleChoiceField(
-        label=SurveyInterview._meta.get_field("needs").verbose_name,
-        choices=SurveyInterview.MULTIPLE_CHOICE["needs"].choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
 
     class Meta:
         model = SurveyInterview
@@ -124,6 +100,16 @@ class SurveyInterviewForm(FlowEntryForm):
             "intention_if_blocked",
             "sends_remittances",
         ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in SurveyInterview.MULTIPLE_CHOICE.items():
+            self.fields[name] = forms.MultipleChoiceField(
+                label=SurveyInterview._meta.get_field(name).verbose_name,
+                choices=choices.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
 
     def clean(self) -> dict:
         # Multiple answers are kept as space-separated codes, as XLSForm sends them.

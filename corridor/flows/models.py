@@ -59,6 +59,19 @@ class Reason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def country_field(verbose_name: str) -> models.ForeignKey:
+    """An optional country of a flow entry; aggregates scan, so no index of its own."""
+    return models.ForeignKey(
+        "places.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+    )
+
+
 class EntryStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting validation")
     VALIDATED = "validated", _("Validated")
@@ -119,36 +132,12 @@ class GroupRecord(models.Model):
         db_index=False,
         verbose_name=_("nationality"),
     )
-    origin_country = models.ForeignKey(
-        "places.Country",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("country of origin"),
-        null=True,
-        blank=True,
-    )
+    origin_country = country_field(_("country of origin"))
     origin_region = models.CharField(_("region of origin"), max_length=100, blank=True)
-    previous_country = models.ForeignKey(
-        "places.Country",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("previous country"),
-        null=True,
-        blank=True,
-    )
+    previous_country = country_field(_("previous country"))
     previous_place = models.CharField(_("previous place"), max_length=100, blank=True)
     next_destination = models.CharField(_("next destination"), max_length=100, blank=True)
-    final_destination_country = models.ForeignKey(
-        "places.Country",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("intended final destination"),
-        null=True,
-        blank=True,
-    )
+    final_destination_country = country_field(_("intended final destination"))
     transport = models.CharField(
         _("mode of transport"), max_length=12, choices=Transport.choices, blank=True
     )
@@ -364,15 +353,7 @@ class SurveyInterview(models.Model):
         _("main reason for leaving"), max_length=20, choices=Reason.choices
     )
     # Route and journey
-    intended_destination = models.ForeignKey(
-        "places.Country",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("intended destination"),
-        null=True,
-        blank=True,
-    )
+    intended_destination = country_field(_("intended destination"))
     journey_days = models.PositiveSmallIntegerField(
         _("days since leaving home"), null=True, blank=True
     )

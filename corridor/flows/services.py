@@ -38,16 +38,20 @@ def _refuse_problems(problems: list[checks.Problem]) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def record_group(*, by: User, values: dict) -> GroupRecord:
+def _record(model, check, *, by: User, values: dict):
     if not by.has_role(*ENTERS_FLOW_DATA):
         raise PermissionDenied
-    _refuse_problems(checks.check_group(values, checks.CheckContext(by)))
-    record = GroupRecord(**values, recorded_by=by)
+    _refuse_problems(check(values, checks.CheckContext(by)))
+    entry = model(**values, recorded_by=by)
     if by.role == Role.ENUMERATOR:
-        record.enumerator = by
-    record.save()
-    return record
+        entry.enumerator = by
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def record_group(*, by: User, values: dict) -> GroupRecord:
+    return _record(GroupRecord, checks.check_group, by=by, values=values)
 
 
 @transaction.atomic
@@ -114,14 +118,7 @@ def unlock_month(*, by: User, month: datetime.date, reason: str) -> None:
 
 @transaction.atomic
 def record_interview(*, by: User, values: dict) -> SurveyInterview:
-    if not by.has_role(*ENTERS_FLOW_DATA):
-        raise PermissionDenied
-    _refuse_problems(checks.check_interview(values, checks.CheckContext(by)))
-    interview = SurveyInterview(**values, recorded_by=by)
-    if by.role == Role.ENUMERATOR:
-        interview.enumerator = by
-    interview.save()
-    return interview
+    return _record(SurveyInterview, checks.check_interview, by=by, values=values)
 
 
 def imports_dir() -> Path:
