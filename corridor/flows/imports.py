@@ -131,7 +131,7 @@ class Lookup:
                 raise ValueProblem(
                     _("this column must be filled in: %(expected)s") % {"expected": self.expected}
                 )
-            value = None
+            value = self.blank
         else:
             value = self.table.get(normalise_place_name(str(raw)))
             if value is None:

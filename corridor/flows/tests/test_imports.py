@@ -251,3 +251,24 @@ def test_command_line_import_with_progress(officer, tmp_path):
             stdout=out,
             stderr=err,
         )
+
+
+def test_blank_optional_cells_are_stored_as_empty(officer, tmp_path, english):
+    path = write(
+        tmp_path,
+        "blanks.csv",
+        "date,point,observation_period,kind_of_flow,nationality,origin_country,transport,reason,"
+        "origin_region,adult_men,adult_women,boys,girls",
+        "2024-10-01,galafi,,incoming,ET,,,,,1,,,",
+    )
+    outcome = imports.process(path, kind="registry", user=officer, write=True)
+    assert outcome.problems == []
+    record = GroupRecord.objects.get()
+    assert (record.observation_period, record.transport, record.reason, record.origin_region) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert record.origin_country is None
+    assert (record.adult_women, record.boys, record.girls) == (0, 0, 0)
