@@ -9,7 +9,7 @@ database sets up a fresh one (SQLite in a temporary DATA_DIR; PostgreSQL with in
 pg_ctl on a private socket directory, no TCP), migrates it, and times:
 
   (a) the validated import path, imports.process(..., write=True) in one transaction, as
-      imports.run_import does: reading the file, checking every row, writing through _Writer;
+      imports.run_import does: reading the file, checking every row, writing through Writer;
   (b) the same rows written straight with the driver from tuples built beforehand: sqlite3
       executemany, or psycopg 3 COPY. Reading the CSV and building the tuples is timed apart
       and left out of (b).
@@ -524,8 +524,11 @@ def sqlite_driver(
     con = sqlite3.connect(database, isolation_level=None, timeout=20)
     try:
         # The same settings as corridor/settings.py gives Django's connections.
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-            con.execute(f"PRAGMA {pragma}")
+        from django.conf import settings
+
+        for statement in settings.DATABASES["default"]["OPTIONS"]["init_command"].split(";"):
+            if statement.strip():
+                con.execute(statement)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as checkpoint() did before (a)
         marks = ", ".join(["?"] * width)
         started = time.perf_counter()

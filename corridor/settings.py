@@ -80,7 +80,7 @@ def sqlite_database(path: Path) -> dict:
             "timeout": 20,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                " PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
+                " PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
             ),
         },
     }

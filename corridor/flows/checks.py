@@ -37,12 +37,24 @@ class CheckContext:
         self.own_point_ids: set[int] | None = None
         if user.role == Role.ENUMERATOR:
             self.own_point_ids = set(user.assigned_points.values_list("id", flat=True))
+        # A file has few distinct (point, day) pairs: their checks are made once each.
+        self.places_and_days: dict[tuple[int, datetime.date], list[Problem]] = {}
 
 
 def check_when_and_where(
     day: datetime.date, point: FlowMonitoringPoint, context: CheckContext
 ) -> list[Problem]:
     """Date, point and month lock: the checks shared by groups and interviews."""
+    key = (point.id, day)
+    known = context.places_and_days.get(key)
+    if known is None:
+        known = context.places_and_days[key] = _when_and_where(day, point, context)
+    return list(known)
+
+
+def _when_and_where(
+    day: datetime.date, point: FlowMonitoringPoint, context: CheckContext
+) -> list[Problem]:
     problems = []
     if day > context.today:
         problems.append(
@@ -80,7 +92,7 @@ def check_when_and_where(
                 % {"point": point.name},
             )
         )
-    if first_of_month(day) in context.locked_months:
+    if context.locked_months and first_of_month(day) in context.locked_months:
         problems.append(
             Problem(
                 "day",

@@ -925,8 +925,8 @@ def seed() -> str:
             # One DELETE statement: Django's collector would first load every record (150,000
             # of them) only to cascade to the corrections, which are gone already.
             stale._raw_delete(stale.db)
-        group_writer = imports._Writer(imports.REGISTRY, fixed)
-        interview_writer = imports._Writer(imports.SURVEY, fixed)
+        group_writer = imports.Writer(imports.REGISTRY, fixed)
+        interview_writer = imports.Writer(imports.SURVEY, fixed)
         group_number = interview_number = 0
         for month_plan in plan():
             month = month_plan.month

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -85,28 +86,30 @@ _dates: dict[str, datetime.date] = {}
 
 
 def parse_date(raw: object) -> datetime.date:
+    try:
+        return _dates[raw]  # a file has few distinct dates: parse each once
+    except (KeyError, TypeError):
+        pass
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
         return raw
     text = str(raw or "").strip()
-    try:
-        return _dates[text]  # a file has few distinct dates: parse each once
-    except KeyError:
-        pass
     for form in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             day = datetime.datetime.strptime(text[:10], form).date()
         except ValueError:
             continue
-        if len(_dates) < 100_000:
-            _dates[text] = day
+        if len(_dates) < 100_000 and isinstance(raw, str):
+            _dates[raw] = day
         return day
     raise ValueProblem(_("expected a date such as 2024-10-31 or 31/10/2024"))
 
 
 def parse_text(raw: object) -> str:
-    return "" if _blank(raw) else str(raw).strip()[:100]
+    if type(raw) is str:
+        return raw.strip()[:100]
+    return "" if raw is None else str(raw).strip()[:100]
 
 
 class Lookup:
@@ -399,33 +402,43 @@ class Outcome:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-class _Writer:
-    """Inserts checked rows in chunks straight through the database driver."""
+class Writer:
+    """Inserts checked rows in chunks straight through the database driver.
+
+    For checked data only: the import and the demo data write through it, after the checks.
+    """
 
     def __init__(self, spec: Spec, fixed: dict) -> None:
         model = spec.model
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        names = [f.name for f in fields]
         self.table = model._meta.db_table
         self.columns = [f.column for f in fields]
         self.buffer: list[tuple] = []
         self.vendor = connection.vendor
         self.dates: dict[datetime.date, object] = {}
-        # Every column's value when the file does not give it; the file's values override.
-        self.defaults = {
-            f.name: None if f.null else f.get_default() for f in fields if f.name not in fixed
-        } | fixed
+        # Every row starts from these values (defaults, then what the import sets itself); the
+        # file's values replace them, so each row is read out in one step.
+        self.base = {f.name: None if f.null else f.get_default() for f in fields} | fixed
         self.fixed = fixed
-        self.row_of = operator.itemgetter(*(f.name for f in fields))
+        self.row_of = operator.itemgetter(*names)
+        self.point_at = names.index("point")
+        self.day_at = names.index("day")
 
     def add(self, values: dict) -> None:
-        merged = self.defaults | values | self.fixed
-        merged["point"] = values["point"].pk
+        """values: the fields the row sets; the others take their defaults."""
+        self.add_started(self.base | values | self.fixed)
+
+    def add_started(self, values: dict) -> None:
+        """values: a row started from a copy of `base`, as `process` builds it."""
+        row = list(self.row_of(values))
+        row[self.point_at] = values["point"].id
         day = values["day"]
         adapted = self.dates.get(day)
         if adapted is None:
             adapted = self.dates[day] = connection.ops.adapt_datefield_value(day)
-        merged["day"] = adapted
-        self.buffer.append(self.row_of(merged))
+        row[self.day_at] = adapted
+        self.buffer.append(tuple(row))
         if len(self.buffer) >= CHUNK:
             self.flush()
 
@@ -448,7 +461,24 @@ class _Writer:
         self.buffer.clear()
 
 
-def process(
+def process(path: Path, **options) -> Outcome:
+    """Read and check every row; with write=True also insert them, all or nothing.
+
+    Rows whose source record id is already stored (or earlier in the file) are skipped and
+    counted, so an overlapping re-export is safe. When any row has a problem nothing is written.
+    """
+    # A million rows allocate millions of small objects and no cycles: the cyclic garbage
+    # collector would only rescan them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _process(path, **options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _process(
     path: Path,
     *,
     kind: str,
@@ -457,11 +487,6 @@ def process(
     write: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> Outcome:
-    """Read and check every row; with write=True also insert them, all or nothing.
-
-    Rows whose source record id is already stored (or earlier in the file) are skipped and
-    counted, so an overlapping re-export is safe. When any row has a problem nothing is written.
-    """
     spec = SPECS[kind]
     outcome = Outcome()
     rows = read_rows(path)
@@ -503,54 +528,81 @@ def process(
         "recorded_at": connection.ops.adapt_datetimefield_value(timezone.now()),
         "enumerator": enumerator.pk if enumerator else None,
     }
-    existing = _existing_source_ids(spec, path, positions)
+    # Known source ids are looked up a chunk at a time, and not at all before the first import
+    # that carried any.
+    any_stored = spec.model.objects.filter(source_record_id__isnull=False).exists()
     seen: set[str] = set()
-    writer = _Writer(spec, fixed) if write else None
+    writer = Writer(spec, fixed) if write else None
     count_fields = GroupRecord.COUNT_FIELDS if spec is REGISTRY else ()
-    width = len(header)
     problems = outcome.problems
+
+    def settle(chunk: list[tuple[int, dict]]) -> None:
+        """Skip the rows already imported, check the others, and write them if all is well."""
+        ids = [values["source_record_id"] for _, values in chunk if values["source_record_id"]]
+        stored = _stored_source_ids(spec, ids) if any_stored and ids else set()
+        for number, values in chunk:
+            source_id = values["source_record_id"]
+            if source_id:
+                if source_id in stored or source_id in seen:
+                    outcome.skipped += 1
+                    continue
+                seen.add(source_id)
+            found_problems = spec.check(values, context)
+            if found_problems:
+                for problem in found_problems:
+                    column_name = header_of.get(problem.field, problem.field)
+                    problems.append((number, column_name, _cell(problem.value), problem.message))
+                continue
+            outcome.valid += 1
+            if count_fields:
+                outcome.movements += (
+                    values["adult_men"] + values["adult_women"] + values["boys"] + values["girls"]
+                )
+            if writer is not None and not problems:
+                writer.add_started(values)
+        if on_progress:
+            on_progress(outcome.rows)
+
+    base = writer.base if writer is not None else {"source_record_id": None}
+    names = [column.field for _, column, _ in positions]
+    parsers = [parse for _, _, parse in positions]
+    cells_of = operator.itemgetter(*(index for index, _, _ in positions))
+    width = len(header)
+    chunk: list[tuple[int, dict]] = []
     for number, row in enumerate(rows, start=2):
         if not any(row):
             continue  # a blank line, as spreadsheets often end with
         outcome.rows += 1
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        values = {}
-        row_problems = False
-        for index, column, parse in positions:
-            raw = row[index]
-            try:
-                values[column.field] = parse(raw)
-            except ValueProblem as problem:
-                problems.append((number, str(header[index]), _cell(raw), str(problem)))
-                row_problems = True
-        if row_problems:
+        values = base.copy()
+        try:
+            # The loops run in C; only the parsers themselves are Python calls.
+            values.update(zip(names, map(operator.call, parsers, cells_of(row)), strict=True))
+        except ValueProblem:
+            problems.extend(_cell_problems(number, row, header, positions))
             continue
-        source_id = values.get("source_record_id") or None
-        values["source_record_id"] = source_id
-        if source_id and (source_id in existing or source_id in seen):
-            outcome.skipped += 1
-            continue
-        if source_id:
-            seen.add(source_id)
-        found_problems = spec.check(values, context)
-        if found_problems:
-            for problem in found_problems:
-                column_name = header_of.get(problem.field, problem.field)
-                problems.append((number, column_name, _cell(problem.value), problem.message))
-            continue
-        outcome.valid += 1
-        if count_fields:
-            outcome.movements += sum(values[f] for f in count_fields)
-        if writer is not None and not problems:
-            writer.add(values)
-        if on_progress and outcome.rows % 5000 == 0:
-            on_progress(outcome.rows)
+        values["source_record_id"] = values["source_record_id"] or None
+        chunk.append((number, values))
+        if len(chunk) >= CHUNK:
+            settle(chunk)
+            chunk = []
+    settle(chunk)
     if writer is not None and not problems:
         writer.flush()
-    if on_progress:
-        on_progress(outcome.rows)
+    problems.sort(key=lambda problem: problem[0])
     return outcome
+
+
+def _cell_problems(number: int, row: list, header: list, positions: list) -> list[tuple]:
+    """Every unreadable cell of a row, once the fast path has found there is at least one."""
+    found = []
+    for index, _column, parse in positions:
+        try:
+            parse(row[index])
+        except ValueProblem as problem:
+            found.append((number, str(header[index]), _cell(row[index]), str(problem)))
+    return found
 
 
 def _cell(value: object) -> str:
@@ -561,31 +613,22 @@ def _cell(value: object) -> str:
     return str(value)[:200]
 
 
-def _existing_source_ids(spec: Spec, path: Path, positions: list) -> set[str]:
-    """The source record ids of this file that are already stored, in one pass and few queries."""
-    index = next((i for i, column, _ in positions if column.field == "source_record_id"), None)
-    if index is None:
-        return set()
-    ids = {
-        str(row[index]).strip()
-        for row in _skip_header(read_rows(path))
-        if len(row) > index and not _blank(row[index])
-    }
-    existing: set[str] = set()
-    ids_list = list(ids)
-    for start in range(0, len(ids_list), 5000):
-        chunk = ids_list[start : start + 5000]
-        existing.update(
-            spec.model.objects.filter(source_record_id__in=chunk).values_list(
-                "source_record_id", flat=True
+def _stored_source_ids(spec: Spec, ids: list[str]) -> set[str]:
+    """Which of these source record ids are already stored: one plain query per chunk."""
+    table = connection.ops.quote_name(spec.model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT source_record_id FROM {table} WHERE source_record_id = ANY(%s)",  # noqa: S608
+                [ids],
             )
-        )
-    return existing
-
-
-def _skip_header(rows: Iterator[list]) -> Iterator[list]:
-    next(rows, None)
-    return rows
+        else:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                f"SELECT source_record_id FROM {table} WHERE source_record_id IN ({marks})",  # noqa: S608
+                ids,
+            )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def save_problems(batch: ImportBatch, problems: list[tuple[int, str, str, str]]) -> None:
