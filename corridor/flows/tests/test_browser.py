@@ -27,7 +27,7 @@ def test_enumerator_records_a_group_and_the_officer_sees_it(chromium, live_serve
     )
     page = phone.new_page()
     log_in(page, live_server, "terrain", "terrain-password-1")
-    page.get_by_role("link", name="Nouveau groupe").click()
+    page.locator("#main").get_by_role("link", name="Nouveau groupe").click()
     page.get_by_label("Type de flux").select_option(label="Transit vers la péninsule arabique")
     page.get_by_label("Hommes adultes").fill("6")
     page.get_by_label("Femmes adultes").fill("2")

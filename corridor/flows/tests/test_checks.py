@@ -111,3 +111,26 @@ def test_a_correction_keeps_the_earlier_values(officer, enumerator, group_values
     correction = record.corrections.get()
     assert correction.previous_values["adult_men"] == 4
     assert (correction.reason, correction.corrected_by) == ("Counted twice", enumerator)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"age": 16}, "age", "Age 16: the survey interviews adults, from 18 to 110 years old."),
+        ({"age": 111}, "age", "Age 111: the survey interviews adults"),
+        ({"needs": "none water"}, "needs", "“None” cannot be chosen together with other answers."),
+        ({"incidents": "hunger none"}, "incidents", "“None” cannot be chosen together"),
+        ({"journey_days": 4000}, "journey_days", "4000 days since leaving home: expected at most"),
+    ],
+)
+def test_each_interview_rule(officer, english, overrides, field, message):
+    values = {
+        "day": datetime.date(2024, 10, 3),
+        "point": FlowMonitoringPoint.objects.get(code="galafi"),
+        "sex": "male",
+        "age": 30,
+        "nationality_id": "ET",
+        "reason_for_leaving": "economic",
+    }
+    errors = errors_of(lambda: services.record_interview(by=officer, values=values | overrides))
+    assert any(text.startswith(message) for text in errors[field]), errors
