@@ -41,7 +41,7 @@ def test_enumerator_records_a_group_and_the_officer_sees_it(chromium, live_serve
     desk = chromium.new_context(locale="fr-FR")
     page = desk.new_page()
     log_in(page, live_server, "bureau", "bureau-password-1")
-    page.get_by_role("link", name="Qualité des données").click()
+    page.get_by_role("navigation").get_by_role("link", name="Qualité des données").click()
     today = timezone.localdate()
     row = page.locator("table.grid tr", has=page.get_by_role("rowheader", name="Obock-ville"))
     cell = row.locator("td").nth(today.day - 1)
