@@ -26,6 +26,11 @@ def _enters_flow_data(user) -> bool:
 
 MENU = [
     MenuEntry(_("Home"), "home", lambda user: True),
+    MenuEntry(
+        _("Dashboard"),
+        "flows:dashboard",
+        lambda u: u.has_role(Role.ENUMERATOR, Role.INFORMATION_OFFICER, Role.PARTNER_VIEWER),
+    ),
     MenuEntry(_("New group"), "flows:group_create", _enters_flow_data),
     MenuEntry(_("Groups recorded"), "flows:group_list", _enters_flow_data),
     MenuEntry(_("New interview"), "flows:interview_create", _enters_flow_data),

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role, User
 from corridor.flows import checks
-from corridor.flows.models import GroupRecord, ImportBatch, SurveyInterview
-from corridor.places.models import FlowMonitoringPoint
+from corridor.flows.aggregates import FlowFilter
+from corridor.flows.models import GroupRecord, ImportBatch, KindOfFlow, SurveyInterview
+from corridor.places.models import Country, FlowMonitoringPoint, Region
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 COUNT_INPUT = forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
@@ -139,3 +140,38 @@ class MonthForm(forms.Form):
 
 class UnlockForm(MonthForm):
     reason = forms.CharField(label=_("Reason for unlocking"), max_length=300)
+
+
+class DashboardForm(forms.Form):
+    """The dashboard's filters; the default period is the last complete month."""
+
+    start = forms.DateField(label=_("From"), widget=DATE_INPUT, required=False)
+    end = forms.DateField(label=_("To"), widget=DATE_INPUT, required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.filter(country="DJ"), required=False
+    )
+    point = forms.ModelChoiceField(
+        label=_("Flow monitoring point"), queryset=FlowMonitoringPoint.objects.all(), required=False
+    )
+    kind_of_flow = forms.ChoiceField(
+        label=_("Kind of flow"), choices=[("", _("All")), *KindOfFlow.choices], required=False
+    )
+    nationality = forms.ModelChoiceField(
+        label=_("Nationality"), queryset=Country.objects.all(), required=False
+    )
+
+    def flow_filter(self) -> FlowFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        first_of_this_month = timezone.localdate().replace(day=1)
+        end = data.get("end") or first_of_this_month - datetime.timedelta(days=1)
+        start = data.get("start") or end.replace(day=1)
+        if start > end:
+            start, end = end, start
+        return FlowFilter(
+            start=start,
+            end=end,
+            region=data.get("region"),
+            point=data.get("point"),
+            kind_of_flow=data.get("kind_of_flow") or "",
+            nationality=data["nationality"].code if data.get("nationality") else "",
+        )

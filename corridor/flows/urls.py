@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("quality/", views.quality, name="quality"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("quality/<int:point>/<str:day>/validate/", views.validate_day, name="validate_day"),
     path("months/lock/", views.month_lock, name="month_lock"),
     path("months/unlock/", views.month_unlock, name="month_unlock"),

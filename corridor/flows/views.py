@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts.auth import require
 from corridor.accounts.models import Role
-from corridor.flows import imports, services, worker
+from corridor.flows import aggregates, disclosure, imports, presentation, services, worker
 from corridor.flows.forms import (
     CorrectionForm,
+    DashboardForm,
     GroupRecordForm,
     ImportForm,
     MonthForm,
@@ -281,3 +282,29 @@ def month_unlock(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('flows:quality')}?month={form.cleaned_data['month']:%Y-%m}")
     messages.error(request, _("Give the month and the reason for unlocking it."))
     return redirect("flows:quality")
+
+
+sees_flow_figures = require(
+    lambda user: user.has_role(Role.INFORMATION_OFFICER, Role.ENUMERATOR, Role.PARTNER_VIEWER)
+)
+
+
+@sees_flow_figures
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The figures of DTM's monthly dashboard, live, for the filters chosen."""
+    form = DashboardForm(request.GET or None)
+    figures = aggregates.dashboard(request.user, form.flow_filter())
+    partner = request.user.role == Role.PARTNER_VIEWER
+    headline, _total = (
+        disclosure.suppress_series({"all": figures.movements}, total_published=False)
+        if partner
+        else ({"all": disclosure.Cell(figures.movements, None, False, "")}, None)
+    )
+    context = {
+        "form": form,
+        "figures": figures,
+        "headline": headline["all"],
+        "tables": presentation.tables(request.user, figures),
+        "partner": partner,
+    }
+    return render(request, "flows/dashboard.html", context)

@@ -59,6 +59,10 @@ ROUTES = [
     ),
     Access("flows:quality", allowed=OFFICERS),
     Access(
+        "flows:dashboard",
+        allowed=with_roles(Role.ENUMERATOR, Role.INFORMATION_OFFICER, Role.PARTNER_VIEWER),
+    ),
+    Access(
         "flows:validate_day",
         allowed=OFFICERS,
         method="post",
