@@ -37,6 +37,15 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 @register.filter
+def change(value: float | None) -> str:
+    """A change as a signed whole percentage: "+12 %", "-8 %"."""
+    if value is None or value == "":
+        return ""
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return sign + format_percent(abs(value), locale=_locale())
+
+
+@register.filter
 def day(value: datetime.date | None, length: str = "long") -> str:
     """A date the way the reader writes it: "3 octobre 2024", "October 3, 2024"."""
     if not value:

@@ -86,3 +86,10 @@ def test_decimal_and_time_in_djibouti_time():
     with translation.override("fr"), timezone.override("Africa/Djibouti"):
         rendered = template.render(Context({"x": Decimal("11.96"), "t": evening_utc}))
     assert rendered == "11,96 | 04/10/2024 00:30"
+
+
+def test_changes_are_signed():
+    template = Template("{% load corridor %}{{ up|change }} {{ down|change }}")
+    with translation.override("fr"):
+        rendered = template.render(Context({"up": 0.12, "down": -0.08}))
+    assert rendered == "+12\xa0% -8\xa0%"
