@@ -7,8 +7,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 
+from corridor.accounts.services import user_for_api_key
+from corridor.flows.api import router as flows_router
 from corridor.places.api import router as places_router
 
 
@@ -24,11 +26,24 @@ class RoleSessionAuth(SessionAuth):
         return user
 
 
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` with a token an administrator created (accounts/tokens)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_api_key(token)
+        if user is None:
+            return None
+        if not user.role:
+            raise AuthorizationError(message=_("Your account has no role: it can read nothing."))
+        request.user = user
+        return user
+
+
 api = NinjaAPI(
     title="Corridor API",
     version="1",
     urls_namespace="api",
-    auth=RoleSessionAuth(),
+    auth=[TokenAuth(), RoleSessionAuth()],
     docs_url="/docs",
     docs_decorator=login_required,
 )
@@ -42,3 +57,4 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
 
 
 api.add_router("/places/", places_router)
+api.add_router("/flows/", flows_router)

@@ -43,6 +43,7 @@ MENU = [
         _("Countries and regions"), "places:country_list", lambda u: u.can_edit_reference_data
     ),
     MenuEntry(_("Users"), "accounts:user_list", lambda user: user.can_manage_users),
+    MenuEntry(_("API tokens"), "accounts:token_list", lambda user: user.can_manage_users),
     MenuEntry(
         _("Organisations"), "accounts:organisation_list", lambda u: u.can_edit_reference_data
     ),

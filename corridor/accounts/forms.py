@@ -78,3 +78,18 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "acronym", "kind", "is_active"]
+
+
+class ApiTokenForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Account"), queryset=User.objects.none())
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. the system using it."),
+    )
+
+    def __init__(self, *args, by: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.visible_to(by).filter(is_active=True).exclude(role="")
+        )

@@ -115,3 +115,42 @@ class User(AbstractUser):
         if self.has_role(Role.ORGANISATION_ADMINISTRATOR):
             return [role for role in Role if role != Role.ADMINISTRATOR]
         return []
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ApiTokenQuerySet:
+        """Tokens of the accounts a user manages."""
+        return self.filter(user__in=User.objects.visible_to(user))
+
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A key another system uses to call the API as one account, with that account's role.
+
+    Only a hash of the key is stored: the key itself is shown once, when it is created.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("account")
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. the system using it.")
+    )
+    prefix = models.CharField(max_length=8, help_text=_("The first characters, to recognise it."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

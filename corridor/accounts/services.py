@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from corridor.accounts.models import Organisation, Role, User
+from corridor.accounts.models import ApiToken, Organisation, Role, User
 from corridor.places.models import FlowMonitoringPoint
 
 
@@ -116,3 +119,47 @@ def change_own_password(*, user: User, new_password: str) -> User:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     return user
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, by: User, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for an account the creator manages; returns it with its key, shown once."""
+    _check_may_see(by, user)
+    if not user.role:
+        raise ValidationError(_("An account without a role cannot have an API token."))
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=key[:8], key_hash=hash_token(key), created_by=by
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(*, by: User, token: ApiToken) -> ApiToken:
+    if not ApiToken.objects.visible_to(by).filter(pk=token.pk).exists():
+        raise PermissionDenied
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_for_api_key(key: str) -> User | None:
+    """The active account behind an active token, or None."""
+    token = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(key_hash=hash_token(key), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    # Recorded at most once a minute, so a busy integration does not write on every call.
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

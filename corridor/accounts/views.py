@@ -12,8 +12,14 @@ from django.views.decorators.http import require_http_methods
 
 from corridor.accounts import services
 from corridor.accounts.auth import require
-from corridor.accounts.forms import NewUserForm, OrganisationForm, TemporaryPasswordForm, UserForm
-from corridor.accounts.models import Organisation, Role, User
+from corridor.accounts.forms import (
+    ApiTokenForm,
+    NewUserForm,
+    OrganisationForm,
+    TemporaryPasswordForm,
+    UserForm,
+)
+from corridor.accounts.models import ApiToken, Organisation, Role, User
 from corridor.editing import form_page
 from corridor.pagination import paginate
 
@@ -153,3 +159,35 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     form = OrganisationForm(request.POST or None, instance=organisation)
     title = organisation or _("New organisation")
     return form_page(request, form, title=title, back="accounts:organisation_list")
+
+
+@manages_users
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """The API tokens of the accounts one manages; a new token's key is shown once, here."""
+    form = ApiTokenForm(request.POST or None, by=request.user)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.create_api_token(
+                by=request.user, user=form.cleaned_data["user"], name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = ApiTokenForm(by=request.user)
+    tokens = ApiToken.objects.visible_to(request.user).select_related("user", "created_by")
+    context = {"form": form, "page": paginate(request, tokens), "new_key": new_key}
+    return render(request, "accounts/token_list.html", context)
+
+
+@manages_users
+@require_http_methods(["GET", "POST"])
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST revokes at once and for good."""
+    token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        services.revoke_api_token(by=request.user, token=token)
+        messages.success(request, _("The token %(token)s is revoked.") % {"token": token})
+        return redirect("accounts:token_list")
+    return render(request, "accounts/token_revoke.html", {"token": token})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from corridor.places.models import Country, FlowMonitoringPoint, Region
 
 @dataclass
 class Row:
+    key: str
     label: str
     cell: disclosure.Cell
 
@@ -41,7 +43,28 @@ def table(
     title: str, counts: Mapping, label: Callable[[object], str], *, suppressed: bool
 ) -> Table:
     cells, total = disclosure.suppress_series(counts) if suppressed else _plain(counts)
-    return Table(title, [Row(label(key), cell) for key, cell in cells.items()], total)
+    return Table(title, [Row(_key(key), label(key), cell) for key, cell in cells.items()], total)
+
+
+def _key(key: object) -> str:
+    """A stable machine key for exports and the API: codes, ISO dates, "" for not known."""
+    if key is None:
+        return ""
+    if isinstance(key, datetime.date):
+        return key.isoformat()
+    return str(key)
+
+
+def is_partner(user: User) -> bool:
+    return user.role == Role.PARTNER_VIEWER
+
+
+def headline(user: User, count: int) -> disclosure.Cell:
+    """A single figure (movements, arrivals): hidden from partners when it is 1 to 4."""
+    if is_partner(user):
+        cells, _total = disclosure.suppress_series({"all": count}, total_published=False)
+        return cells["all"]
+    return disclosure.Cell(count, None, False, "")
 
 
 def labels() -> dict[str, Callable[[object], str]]:
@@ -66,7 +89,7 @@ def labels() -> dict[str, Callable[[object], str]]:
 
 def tables(user: User, figures: Dashboard) -> list[Table]:
     """Every table of the dashboard, in DTM's order; small cells hidden from partner viewers."""
-    suppressed = user.role == Role.PARTNER_VIEWER
+    suppressed = is_partner(user)
     name = labels()
     return [
         table(_("Kind of flow"), figures.by_kind, name["kind"], suppressed=suppressed),
@@ -109,7 +132,6 @@ def _vulnerabilities(
         share = (
             counts[key] / figures.movements if figures.movements and not cell.suppressed else None
         )
-        rows.append(
-            Row(label(key), disclosure.Cell(cell.value, share, cell.suppressed, cell.reason))
-        )
+        shown = disclosure.Cell(cell.value, share, cell.suppressed, cell.reason)
+        rows.append(Row(_key(key), label(key), shown))
     return rows, disclosure.Cell(figures.movements, None, False, "")

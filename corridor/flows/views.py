@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts.auth import require
 from corridor.accounts.models import Role
-from corridor.flows import aggregates, disclosure, imports, presentation, services, worker
+from corridor.flows import aggregates, imports, presentation, services, worker
 from corridor.flows.forms import (
     CorrectionForm,
     DashboardForm,
@@ -294,17 +294,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The figures of DTM's monthly dashboard, live, for the filters chosen."""
     form = DashboardForm(request.GET or None)
     figures = aggregates.dashboard(request.user, form.flow_filter())
-    partner = request.user.role == Role.PARTNER_VIEWER
-    headline, _total = (
-        disclosure.suppress_series({"all": figures.movements}, total_published=False)
-        if partner
-        else ({"all": disclosure.Cell(figures.movements, None, False, "")}, None)
-    )
     context = {
         "form": form,
         "figures": figures,
-        "headline": headline["all"],
+        "headline": presentation.headline(request.user, figures.movements),
+        "arrivals": presentation.headline(request.user, figures.arrivals_from_ethiopia),
         "tables": presentation.tables(request.user, figures),
-        "partner": partner,
+        "partner": presentation.is_partner(request.user),
     }
     return render(request, "flows/dashboard.html", context)

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from corridor.accounts import services
 from corridor.accounts.models import Role
 from corridor.testing import EVERYONE, SIGNED_IN, Access, assert_access, with_roles
 
@@ -12,6 +13,13 @@ USER_MANAGERS_OF_A = ADMINISTRATORS | with_roles(
 
 def account_of_a(view: str):
     return lambda personas: reverse(view, args=[personas["enumerator@A"].pk])
+
+
+def token_of_a(personas):
+    token, _key = services.create_api_token(
+        by=personas["administrator@A"], user=personas["partner_viewer@A"], name="Test"
+    )
+    return token
 
 
 ROUTES = [
@@ -38,6 +46,15 @@ ROUTES = [
         "accounts:user_set_password",
         allowed=USER_MANAGERS_OF_A,
         url=account_of_a("accounts:user_set_password"),
+    ),
+    Access(
+        "accounts:token_list",
+        allowed=with_roles(Role.ADMINISTRATOR, Role.ORGANISATION_ADMINISTRATOR),
+    ),
+    Access(
+        "accounts:token_revoke",
+        allowed=USER_MANAGERS_OF_A,
+        url=lambda personas: reverse("accounts:token_revoke", args=[token_of_a(personas).pk]),
     ),
     Access("accounts:organisation_list", allowed=ADMINISTRATORS),
     Access("accounts:organisation_create", allowed=ADMINISTRATORS),

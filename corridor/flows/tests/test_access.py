@@ -59,6 +59,11 @@ ROUTES = [
     ),
     Access("flows:quality", allowed=OFFICERS),
     Access(
+        "api:dashboard",
+        allowed=with_roles(Role.ENUMERATOR, Role.INFORMATION_OFFICER, Role.PARTNER_VIEWER),
+        api=True,
+    ),
+    Access(
         "flows:dashboard",
         allowed=with_roles(Role.ENUMERATOR, Role.INFORMATION_OFFICER, Role.PARTNER_VIEWER),
     ),
