@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from corridor.accounts.auth import require
 from corridor.accounts.models import Role
+from corridor.flows import alerts
 
 
 @require(lambda user: True)
@@ -17,6 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"role": user.role, "Role": Role}
     if user.role == Role.ENUMERATOR:
         context["assigned_points"] = user.assigned_points.select_related("region")
+    if user.role == Role.INFORMATION_OFFICER:
+        context["alerts"] = alerts.recent_alerts()
     return render(request, "home.html", context)
 
 
