@@ -90,9 +90,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("month", "#date+month", lambda: _("Month")),
     Column("region_code", "#adm1+code", lambda: _with_code(_("Region"), _("ISO 3166-2 code"))),
     Column("point_name", "#loc+name", lambda: _("Flow monitoring point")),
-    Column(
-        "point_code", "#loc+code", lambda: _with_code(_("Flow monitoring point"), _("code"))
-    ),
+    Column("point_code", "#loc+code", lambda: _with_code(_("Flow monitoring point"), _("code"))),
     Column("kind_of_flow", "#indicator+flow_type", lambda: _("Kind of flow")),
     Column(
         "nationality",
@@ -226,9 +224,7 @@ def file_name(flow_filter: FlowFilter, fmt: str) -> str:
     return f"corridor-flows-{flow_filter.start.isoformat()}-{flow_filter.end.isoformat()}.{fmt}"
 
 
-@require(
-    lambda user: user.has_role(Role.INFORMATION_OFFICER, Role.ENUMERATOR, Role.PARTNER_VIEWER)
-)
+@require(lambda user: user.has_role(Role.INFORMATION_OFFICER, Role.ENUMERATOR, Role.PARTNER_VIEWER))
 @require_safe
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The dashboard's figures for its current filters (same query string), as a file."""

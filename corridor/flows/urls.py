@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corridor.flows import views
+from corridor.flows import exports, views
 
 app_name = "flows"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("quality/", views.quality, name="quality"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.<str:fmt>", exports.export, name="dashboard_export"),
     path("quality/<int:point>/<str:day>/validate/", views.validate_day, name="validate_day"),
     path("months/lock/", views.month_lock, name="month_lock"),
     path("months/unlock/", views.month_unlock, name="month_unlock"),

@@ -65,8 +65,6 @@ def test_switching_to_arabic_turns_the_page_right_to_left(chromium, live_server,
     page.get_by_role("button", name="Changer").click()
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    assert (
-        "قيد المراجعة" in page.locator("footer").inner_text()
-        or page.locator("footer .translation-note").is_visible()
-    )
+    # The team's Arabic awaits a native speaker's review, and the page says so.
+    assert page.locator("footer .translation-note").first.is_visible()
     context.close()
