@@ -92,26 +92,14 @@ class FlowEntryQuerySet(models.QuerySet):
         return self.filter(day__year=month.year, day__month=month.month)
 
 
-class GroupRecord(models.Model):
-    """One group seen together at a flow monitoring point (Flow Monitoring Registry)."""
-
-    COUNT_FIELDS = ("adult_men", "adult_women", "boys", "girls")
-    VULNERABILITY_FIELDS = (
-        "unaccompanied_children",
-        "pregnant_or_lactating",
-        "elderly",
-        "disabled",
-        "urgent_medical",
-    )
+class FlowEntry(models.Model):
+    """What every flow monitoring entry has: when, where, who, where it came from, its status."""
 
     day = models.DateField(_("date"), db_index=True)
-    observation_period = models.CharField(
-        _("observation period"), max_length=12, choices=ObservationPeriod.choices, blank=True
-    )
     point = models.ForeignKey(
         "places.FlowMonitoringPoint",
         on_delete=models.PROTECT,
-        related_name="group_records",
+        related_name="+",
         verbose_name=_("flow monitoring point"),
         db_index=False,  # the (point, day) index serves
     )
@@ -124,7 +112,6 @@ class GroupRecord(models.Model):
         null=True,
         blank=True,
     )
-    kind_of_flow = models.CharField(_("kind of flow"), max_length=30, choices=KindOfFlow.choices)
     nationality = models.ForeignKey(
         "places.Country",
         on_delete=models.PROTECT,
@@ -132,25 +119,6 @@ class GroupRecord(models.Model):
         db_index=False,
         verbose_name=_("nationality"),
     )
-    origin_country = country_field(_("country of origin"))
-    origin_region = models.CharField(_("region of origin"), max_length=100, blank=True)
-    previous_country = country_field(_("previous country"))
-    previous_place = models.CharField(_("previous place"), max_length=100, blank=True)
-    next_destination = models.CharField(_("next destination"), max_length=100, blank=True)
-    final_destination_country = country_field(_("intended final destination"))
-    transport = models.CharField(
-        _("mode of transport"), max_length=12, choices=Transport.choices, blank=True
-    )
-    reason = models.CharField(_("main reason"), max_length=20, choices=Reason.choices, blank=True)
-    adult_men = models.PositiveIntegerField(_("adult men"), default=0)
-    adult_women = models.PositiveIntegerField(_("adult women"), default=0)
-    boys = models.PositiveIntegerField(_("boys"), default=0)
-    girls = models.PositiveIntegerField(_("girls"), default=0)
-    unaccompanied_children = models.PositiveIntegerField(_("unaccompanied children"), default=0)
-    pregnant_or_lactating = models.PositiveIntegerField(_("pregnant or lactating women"), default=0)
-    elderly = models.PositiveIntegerField(_("elderly people (60+)"), default=0)
-    disabled = models.PositiveIntegerField(_("persons with a disability"), default=0)
-    urgent_medical = models.PositiveIntegerField(_("people in urgent medical need"), default=0)
     source_record_id = models.CharField(
         _("source record id"),
         max_length=64,
@@ -184,10 +152,50 @@ class GroupRecord(models.Model):
     objects = FlowEntryQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["point", "day"], name="%(class)s_point_day")]
+
+
+class GroupRecord(FlowEntry):
+    """One group seen together at a flow monitoring point (Flow Monitoring Registry)."""
+
+    COUNT_FIELDS = ("adult_men", "adult_women", "boys", "girls")
+    VULNERABILITY_FIELDS = (
+        "unaccompanied_children",
+        "pregnant_or_lactating",
+        "elderly",
+        "disabled",
+        "urgent_medical",
+    )
+
+    observation_period = models.CharField(
+        _("observation period"), max_length=12, choices=ObservationPeriod.choices, blank=True
+    )
+    kind_of_flow = models.CharField(_("kind of flow"), max_length=30, choices=KindOfFlow.choices)
+    origin_country = country_field(_("country of origin"))
+    origin_region = models.CharField(_("region of origin"), max_length=100, blank=True)
+    previous_country = country_field(_("previous country"))
+    previous_place = models.CharField(_("previous place"), max_length=100, blank=True)
+    next_destination = models.CharField(_("next destination"), max_length=100, blank=True)
+    final_destination_country = country_field(_("intended final destination"))
+    transport = models.CharField(
+        _("mode of transport"), max_length=12, choices=Transport.choices, blank=True
+    )
+    reason = models.CharField(_("main reason"), max_length=20, choices=Reason.choices, blank=True)
+    adult_men = models.PositiveIntegerField(_("adult men"), default=0)
+    adult_women = models.PositiveIntegerField(_("adult women"), default=0)
+    boys = models.PositiveIntegerField(_("boys"), default=0)
+    girls = models.PositiveIntegerField(_("girls"), default=0)
+    unaccompanied_children = models.PositiveIntegerField(_("unaccompanied children"), default=0)
+    pregnant_or_lactating = models.PositiveIntegerField(_("pregnant or lactating women"), default=0)
+    elderly = models.PositiveIntegerField(_("elderly people (60+)"), default=0)
+    disabled = models.PositiveIntegerField(_("persons with a disability"), default=0)
+    urgent_medical = models.PositiveIntegerField(_("people in urgent medical need"), default=0)
+
+    class Meta(FlowEntry.Meta):
         verbose_name = _("group record")
         verbose_name_plural = _("group records")
-        ordering = ["-day", "-id"]
-        indexes = [models.Index(fields=["point", "day"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(adult_men__gt=0)
@@ -296,7 +304,7 @@ class Answer(models.TextChoices):
     NO_ANSWER = "no_answer", _("Prefers not to answer")
 
 
-class SurveyInterview(models.Model):
+class SurveyInterview(FlowEntry):
     """One anonymous interview of an adult at a point (Flow Monitoring Survey): no names.
 
     Multiple-choice answers are stored as space-separated codes, as XLSForm's select_multiple
@@ -310,35 +318,11 @@ class SurveyInterview(models.Model):
         "needs": Need,
     }
 
-    day = models.DateField(_("date"), db_index=True)
-    point = models.ForeignKey(
-        "places.FlowMonitoringPoint",
-        on_delete=models.PROTECT,
-        related_name="survey_interviews",
-        verbose_name=_("flow monitoring point"),
-        db_index=False,  # the (point, day) index serves
-    )
-    enumerator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("enumerator"),
-        null=True,
-        blank=True,
-    )
     # Demographics
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     age = models.PositiveSmallIntegerField(_("age"))
     marital_status = models.CharField(
         _("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True
-    )
-    nationality = models.ForeignKey(
-        "places.Country",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("nationality"),
     )
     origin_region = models.CharField(_("region of origin"), max_length=100, blank=True)
     languages = models.CharField(_("languages spoken"), max_length=100, blank=True)
@@ -373,36 +357,10 @@ class SurveyInterview(models.Model):
     sends_remittances = models.CharField(
         _("expects to send money home"), max_length=10, choices=Answer.choices, blank=True
     )
-    source_record_id = models.CharField(
-        _("source record id"), max_length=64, null=True, blank=True, unique=True
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING
-    )
-    import_batch = models.ForeignKey(
-        "flows.ImportBatch",
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        db_index=False,
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        db_index=False,
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = FlowEntryQuerySet.as_manager()
-
-    class Meta:
+    class Meta(FlowEntry.Meta):
         verbose_name = _("survey interview")
         verbose_name_plural = _("survey interviews")
-        ordering = ["-day", "-id"]
-        indexes = [models.Index(fields=["point", "day"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(age__gte=18), name="interview_adult")
         ]

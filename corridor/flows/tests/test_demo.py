@@ -42,7 +42,7 @@ from corridor.flows.models import (
 )
 from corridor.places.models import FlowMonitoringPoint
 
-# Copied from /work/shared/reference/dtm-published-figures.csv, independently of demo.py.
+# Copied from the shared reference dtm-published-figures.csv, independently of demo.py.
 PUBLISHED = {
     "2023-07": 21_573,
     "2023-08": 25_213,
