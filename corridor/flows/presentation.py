@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ class Table:
     title: str
     rows: list[Row]
     total: disclosure.Cell
+    over_time: bool = False  # drawn as a line, not bars
 
 
 def _plain(counts: Mapping) -> tuple[dict, disclosure.Cell]:
@@ -93,7 +94,10 @@ def tables(user: User, figures: Dashboard) -> list[Table]:
     name = labels()
     return [
         table(_("Kind of flow"), figures.by_kind, name["kind"], suppressed=suppressed),
-        table(_("Movements by month"), figures.by_month, name["month"], suppressed=suppressed),
+        replace(
+            table(_("Movements by month"), figures.by_month, name["month"], suppressed=suppressed),
+            over_time=True,
+        ),
         table(_("Region"), figures.by_region, name["region"], suppressed=suppressed),
         table(_("Flow monitoring point"), figures.by_point, name["point"], suppressed=suppressed),
         table(_("Sex and age"), figures.sex_and_age, name["field"], suppressed=suppressed),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts.auth import require
 from corridor.accounts.models import Role
-from corridor.flows import aggregates, imports, presentation, services, worker
+from corridor.flows import aggregates, charts, imports, presentation, services, worker
 from corridor.flows.forms import (
     CorrectionForm,
     DashboardForm,
@@ -299,7 +299,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "headline": presentation.headline(request.user, figures.movements),
         "arrivals": presentation.headline(request.user, figures.arrivals_from_ethiopia),
-        "tables": presentation.tables(request.user, figures),
+        "tables": [
+            (table, charts.line_chart(table) if table.over_time else charts.bar_chart(table))
+            for table in presentation.tables(request.user, figures)
+        ],
         "partner": presentation.is_partner(request.user),
     }
     return render(request, "flows/dashboard.html", context)

@@ -35,7 +35,11 @@ def october(db, officer):
 
 
 def nationality_table(response):
-    return next(t for t in response.context["tables"] if t.title in ("Nationalité", "Nationality"))
+    return next(
+        table
+        for table, _chart in response.context["tables"]
+        if table.title in ("Nationalité", "Nationality")
+    )
 
 
 def test_officer_sees_every_count(october, officer, client):
@@ -78,3 +82,19 @@ def test_default_period_is_the_last_complete_month(db, officer, client):
     chosen = client.get(reverse("flows:dashboard")).context["figures"].flow_filter
     assert chosen.start.day == 1
     assert (chosen.end + datetime.timedelta(days=1)).day == 1
+
+
+def test_every_table_with_data_has_its_chart_and_hidden_counts_stay_out(october, personas):
+    officer_page = personas.client_for("information_officer@A").get(
+        reverse("flows:dashboard"), OCTOBER
+    )
+    charts = {table.title: chart for table, chart in officer_page.context["tables"]}
+    assert charts["Nationalité"].startswith("<svg") and "Érythrée" in charts["Nationalité"]
+    assert charts["Mouvements par mois"].startswith("<svg")
+    assert officer_page.content.decode().count("<svg") == sum(1 for c in charts.values() if c)
+    partner_page = personas.client_for("partner_viewer@A").get(reverse("flows:dashboard"), OCTOBER)
+    partner_chart = dict((table.title, chart) for table, chart in partner_page.context["tables"])[
+        "Nationalité"
+    ]
+    assert "Éthiopie" in partner_chart
+    assert "Érythrée" not in partner_chart and "Somalie" not in partner_chart
