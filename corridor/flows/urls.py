@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corridor.flows import exports, views
+from corridor.flows import exports, report, views
 
 app_name = "flows"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("quality/", views.quality, name="quality"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.<str:fmt>", exports.export, name="dashboard_export"),
+    path("report/<str:month>.<str:fmt>", report.report, name="report"),
     path("quality/<int:point>/<str:day>/validate/", views.validate_day, name="validate_day"),
     path("months/lock/", views.month_lock, name="month_lock"),
     path("months/unlock/", views.month_unlock, name="month_unlock"),

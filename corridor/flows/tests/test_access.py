@@ -59,6 +59,11 @@ ROUTES = [
     ),
     Access("flows:quality", allowed=OFFICERS),
     Access(
+        "flows:report",
+        allowed=with_roles(Role.ENUMERATOR, Role.INFORMATION_OFFICER, Role.PARTNER_VIEWER),
+        url=lambda p: reverse("flows:report", args=["2024-10", "html"]),
+    ),
+    Access(
         "flows:dashboard_export",
         allowed=with_roles(Role.ENUMERATOR, Role.INFORMATION_OFFICER, Role.PARTNER_VIEWER),
         url=lambda p: reverse("flows:dashboard_export", args=["csv"]),
