@@ -6,6 +6,10 @@ A hidden (suppressed) count is left out of its chart, as it is blank in its tabl
 
 from __future__ import annotations
 
+import json
+from functools import cache
+
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -76,5 +80,76 @@ def line_chart(table: Table) -> SafeString:
                 "x": {"field": "label", "type": "ordinal", "title": None},
                 "y": {"field": "value", "type": "quantitative", "title": None},
             },
+        }
+    )
+
+
+@cache
+def _outlines() -> list[dict]:
+    path = settings.BASE_DIR / "static" / "data" / "horn-of-africa.geojson"
+    return json.loads(path.read_text())["features"]
+
+
+def point_map(table: Table) -> SafeString:
+    """Movements by point as circles over Djibouti's outline (no tile server, nothing fetched).
+
+    `table` is the dashboard's table by point (row keys are point codes). Points without
+    coordinates are left out; approximate coordinates are drawn all the same.
+    """
+    from corridor.places.models import FlowMonitoringPoint
+
+    shown = {row.key: row.cell.value for row in table.rows if not row.cell.suppressed}
+    places = FlowMonitoringPoint.objects.filter(code__in=shown, latitude__isnull=False)
+    points = [
+        {
+            "name": place.name,
+            "latitude": float(place.latitude),
+            "longitude": float(place.longitude),
+            "movements": shown[place.code],
+        }
+        for place in places
+        if shown[place.code]
+    ]
+    if not points:
+        return mark_safe("")
+    outlines = _outlines()
+    djibouti = next(f for f in outlines if f["properties"]["iso_a3"] == "DJI")
+    where = {
+        "latitude": {"field": "latitude", "type": "quantitative"},
+        "longitude": {"field": "longitude", "type": "quantitative"},
+    }
+    return _render(
+        {
+            "width": 360,
+            "height": 300,
+            "projection": {"type": "mercator", "fit": djibouti},
+            "layer": [
+                {
+                    "data": {"values": outlines},
+                    "mark": {"type": "geoshape", "fill": "#eef0f3", "stroke": "#9aa3ad"},
+                },
+                {
+                    "data": {"values": [djibouti]},
+                    "mark": {"type": "geoshape", "fill": "#dfe7f1", "stroke": "#5b6575"},
+                },
+                {
+                    "data": {"values": points},
+                    "mark": {"type": "circle", "color": COLOUR, "opacity": 0.7},
+                    "encoding": {
+                        **where,
+                        "size": {
+                            "field": "movements",
+                            "type": "quantitative",
+                            "legend": None,
+                            "scale": {"range": [30, 900]},
+                        },
+                    },
+                },
+                {
+                    "data": {"values": points},
+                    "mark": {"type": "text", "dy": -12, "fontSize": 10},
+                    "encoding": {**where, "text": {"field": "name"}},
+                },
+            ],
         }
     )

@@ -28,6 +28,7 @@ class Table:
     rows: list[Row]
     total: disclosure.Cell
     over_time: bool = False  # drawn as a line, not bars
+    by_point: bool = False  # drawn as a map
 
 
 def _plain(counts: Mapping) -> tuple[dict, disclosure.Cell]:
@@ -99,7 +100,12 @@ def tables(user: User, figures: Dashboard) -> list[Table]:
             over_time=True,
         ),
         table(_("Region"), figures.by_region, name["region"], suppressed=suppressed),
-        table(_("Flow monitoring point"), figures.by_point, name["point"], suppressed=suppressed),
+        replace(
+            table(
+                _("Flow monitoring point"), figures.by_point, name["point"], suppressed=suppressed
+            ),
+            by_point=True,
+        ),
         table(_("Sex and age"), figures.sex_and_age, name["field"], suppressed=suppressed),
         table(_("Nationality"), figures.by_nationality, name["country"], suppressed=suppressed),
         table(

@@ -299,10 +299,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "headline": presentation.headline(request.user, figures.movements),
         "arrivals": presentation.headline(request.user, figures.arrivals_from_ethiopia),
-        "tables": [
-            (table, charts.line_chart(table) if table.over_time else charts.bar_chart(table))
-            for table in presentation.tables(request.user, figures)
-        ],
+        "tables": [(table, _chart(table)) for table in presentation.tables(request.user, figures)],
         "partner": presentation.is_partner(request.user),
     }
     return render(request, "flows/dashboard.html", context)
+
+
+def _chart(table: presentation.Table):
+    if table.over_time:
+        return charts.line_chart(table)
+    if table.by_point:
+        return charts.point_map(table)
+    return charts.bar_chart(table)

@@ -98,3 +98,16 @@ def test_every_table_with_data_has_its_chart_and_hidden_counts_stay_out(october,
     ]
     assert "Éthiopie" in partner_chart
     assert "Érythrée" not in partner_chart and "Somalie" not in partner_chart
+
+
+def test_points_are_drawn_on_the_map_of_djibouti(october, officer, client):
+    client.force_login(officer)
+    response = client.get(reverse("flows:dashboard"), OCTOBER)
+    map_svg = next(
+        chart
+        for table, chart in response.context["tables"]
+        if table.title == "Point de suivi des flux"
+    )
+    assert map_svg.startswith("<svg")
+    assert "Obock-ville" in map_svg and "Galafi" in map_svg
+    assert "Loyada" not in map_svg  # nothing recorded there
