@@ -126,7 +126,13 @@ def point_map(table: Table) -> SafeString:
             "layer": [
                 {
                     "data": {"values": outlines},
-                    "mark": {"type": "geoshape", "fill": "#eef0f3", "stroke": "#9aa3ad"},
+                    # Clipped: the neighbours reach far beyond the frame fitted to Djibouti.
+                    "mark": {
+                        "type": "geoshape",
+                        "fill": "#eef0f3",
+                        "stroke": "#9aa3ad",
+                        "clip": True,
+                    },
                 },
                 {
                     "data": {"values": [djibouti]},

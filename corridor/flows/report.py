@@ -43,7 +43,7 @@ from django.views.decorators.http import require_safe
 
 from corridor.accounts.auth import require
 from corridor.accounts.models import Role, User
-from corridor.flows import aggregates, disclosure, presentation
+from corridor.flows import aggregates, charts, disclosure, presentation
 from corridor.flows.models import MonthLock
 
 if TYPE_CHECKING:
@@ -119,10 +119,11 @@ class Section:
     rows: list[presentation.Row]
     total: disclosure.Cell
     shows_total: bool
+    chart: str = ""
 
     @property
     def slot(self) -> str:
-        """The name of the empty place kept for this table's map or chart (to come)."""
+        """The name of the place kept for this table's map or chart (the map only, so far)."""
         return "map" if self.key == "point" else f"chart-{self.key.replace('_', '-')}"
 
 
@@ -154,6 +155,8 @@ def _sections(user: User, figures: aggregates.Dashboard) -> dict[str, Section]:
             total=table.total,
             # The vulnerability lines overlap: their "total" is all movements, not their sum.
             shows_total=key != "vulnerabilities",
+            # The same map as the dashboard's; other charts would not fit on two pages.
+            chart=charts.point_map(table) if key == "point" else "",
         )
         for key, table in zip(TABLE_KEYS, tables, strict=True)
     }
