@@ -46,9 +46,8 @@ def measure(month_text: str) -> None:
             times.append(time.perf_counter() - started)
         median = statistics.median(times)
         verdict = "met" if median < TARGET_SECONDS else "NOT MET"
-        print(
-            f"{month_text} {language}: median {median:.2f} s of 3, {len(pdf) / 1024:.0f} KB  [{verdict}]"
-        )
+        size = len(pdf) / 1024
+        print(f"{month_text} {language}: median {median:.2f} s of 3, {size:.0f} KB  [{verdict}]")
     print(f"Target: under {TARGET_SECONDS:.0f} s per report.")
 
 
