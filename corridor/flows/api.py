@@ -70,6 +70,9 @@ def dashboard(request: HttpRequest, filters: Query[DashboardQuery]):
                     for row in table.rows
                 ],
             )
-            for table in presentation.tables(user, figures)
+            for table in [
+                *presentation.tables(user, figures),
+                *filter(None, [presentation.daily_table(user, figures)]),
+            ]
         ],
     )

@@ -145,3 +145,21 @@ def _vulnerabilities(
         shown = disclosure.Cell(cell.value, share, cell.suppressed, cell.reason)
         rows.append(Row(_key(key), label(key), shown))
     return rows, disclosure.Cell(figures.movements, None, False, "")
+
+
+DAILY_SERIES_DAYS = 92  # longer periods would make a table of hundreds of lines
+
+
+def daily_table(user: User, figures: Dashboard) -> Table | None:
+    """Movements day by day, for periods of three months or less."""
+    if figures.flow_filter.days > DAILY_SERIES_DAYS:
+        return None
+    return replace(
+        table(
+            _("Movements by day"),
+            figures.by_day,
+            lambda day: day.isoformat(),
+            suppressed=is_partner(user),
+        ),
+        over_time=True,
+    )

@@ -299,7 +299,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "headline": presentation.headline(request.user, figures.movements),
         "arrivals": presentation.headline(request.user, figures.arrivals_from_ethiopia),
-        "tables": [(table, _chart(table)) for table in presentation.tables(request.user, figures)],
+        "tables": [(table, _chart(table)) for table in _with_daily(request.user, figures)],
         "partner": presentation.is_partner(request.user),
     }
     return render(request, "flows/dashboard.html", context)
@@ -311,3 +311,10 @@ def _chart(table: presentation.Table):
     if table.by_point:
         return charts.point_map(table)
     return charts.bar_chart(table)
+
+
+def _with_daily(user, figures: aggregates.Dashboard) -> list[presentation.Table]:
+    """The day-by-day series goes after the monthly one, when the period is short enough."""
+    tables = presentation.tables(user, figures)
+    daily = presentation.daily_table(user, figures)
+    return [*tables[:2], daily, *tables[2:]] if daily else tables

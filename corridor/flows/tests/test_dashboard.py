@@ -111,3 +111,14 @@ def test_points_are_drawn_on_the_map_of_djibouti(october, officer, client):
     assert map_svg.startswith("<svg")
     assert "Obock-ville" in map_svg and "Galafi" in map_svg
     assert "Loyada" not in map_svg  # nothing recorded there
+
+
+def test_daily_series_for_short_periods_only(october, officer, client):
+    client.force_login(officer)
+    titles = [
+        t.title for t, _c in client.get(reverse("flows:dashboard"), OCTOBER).context["tables"]
+    ]
+    assert "Mouvements par jour" in titles
+    year = {"start": "2024-01-01", "end": "2024-12-31"}
+    titles = [t.title for t, _c in client.get(reverse("flows:dashboard"), year).context["tables"]]
+    assert "Mouvements par jour" not in titles

@@ -6,6 +6,7 @@ Timings are not tested; they live in bench/ and docs/performance.md.
 """
 
 import datetime
+import io
 import re
 import zlib
 
@@ -16,6 +17,7 @@ from django.core.management import CommandError, call_command
 from django.http import Http404
 from django.test import RequestFactory
 from django.utils import translation
+from pypdf import PdfReader
 
 from corridor.accounts.models import Role, User
 from corridor.flows import disclosure, presentation, report
@@ -355,3 +357,14 @@ def test_command_names_the_file_after_month_and_language(months, tmp_path, monke
 def test_command_refuses_a_bad_month(db):
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("flow_report", "--month", "10/2024")
+
+
+def test_the_pdf_text_holds_the_month_s_figures(months, officer):
+    pdf = report.render_pdf(officer, OCTOBER, "fr")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    digits = re.sub(r"\s", "", text)
+    assert "Octobre 2024" in text
+    assert "435576" in digits  # movements
+    assert "14051" in digits  # daily average
+    assert "+9%" in digits  # change from September
+    assert "Méthodologie et limites" in text
