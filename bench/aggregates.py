@@ -7,8 +7,9 @@ Run by hand, never by the tests (timings live in bench/, see bench/README.md):
 It writes a deterministic CSV of plausible group records (May 2017 to December 2025, the 13
 points of the places data migration) into a temporary folder, then for each database sets up a
 fresh one (SQLite in a temporary DATA_DIR; PostgreSQL 15 with initdb and pg_ctl on a private
-socket directory, no TCP), migrates it, writes the rows through imports.Writer, runs ANALYZE,
-and times, for "all time" (2017-01-01 to 2025-12-31) and "one month" (October 2024):
+socket directory, no TCP), migrates it, writes the rows through imports.Writer, adds up the
+movement summaries as an import does at its end (timed apart), runs ANALYZE, and times, for
+"all time" (2017-01-01 to 2025-12-31) and "one month" (October 2024):
 
   - the API call, GET /api/flows/dashboard?start=...&end=... through Django's test Client as a
     session-authenticated information officer (DEBUG off, as in production);
@@ -16,8 +17,8 @@ and times, for "all time" (2017-01-01 to 2025-12-31) and "one month" (October 20
   - the charts of the dashboard page (corridor.flows.charts on presentation.tables), apart.
 
 Then DuckDB loads the same CSV into memory (load time printed, not counted) and computes the
-same aggregates with one SQL query each, as the ORM does; its figures are checked against the
-databases'. Each timing is 2 warm-up runs, then 20 timed runs: median and 95th percentile
+same aggregates straight from the rows, one SQL query per figure, without summaries; its
+figures are checked against the databases'. Each timing is 2 warm-up runs, then 20 timed runs: median and 95th percentile
 (nearest rank). Each database runs in a child process of this script (same file, --child), so
 Django is set up once per database; everything it made is removed at the end, and every step
 has a time limit.
@@ -36,6 +37,7 @@ import json
 import math
 import os
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -61,6 +63,7 @@ from import_flows import (
 SEED = 20250101
 TARGET_MEDIAN_MS = 300
 TARGET_TIMES_DUCKDB = 3
+DAILY_SERIES_DAYS = 92  # as corridor.flows.aggregates (not imported here: Django is not set up)
 DUCKDB_MISSING = (
     "DuckDB is not installed, and this benchmark compares with it: "
     ".venv/bin/pip install duckdb (it is a development dependency, not the application's)."
@@ -157,23 +160,6 @@ VULNERABILITIES = (
 )
 COUNT_COLUMNS = HEADER[HEADER.index("adult_men") : HEADER.index("urgent_medical") + 1]
 NEXT_DESTINATIONS = ["Obock", "Djibouti-ville", "Tadjourah", "Ali Sabieh", "Dikhil", ""]
-# The queries aggregates.dashboard makes, in its order.
-QUERIES = [
-    "movements",
-    "previous period",
-    "by month",
-    "by day",
-    "by kind",
-    "by region",
-    "by point",
-    "sex and age",
-    "nationality",
-    "destination",
-    "reason",
-    "vulnerabilities",
-    "arrivals from Ethiopia",
-    "returns from Yemen by point",
-]
 
 
 # The data ------------------------------------------------------------------------------------
@@ -413,8 +399,8 @@ def child(args) -> None:
     from django.utils import timezone, translation
 
     from corridor.accounts.models import Organisation, Role, User
-    from corridor.flows import aggregates, charts, imports, presentation
-    from corridor.flows.models import GroupRecord
+    from corridor.flows import aggregates, charts, imports, presentation, summaries
+    from corridor.flows.models import GroupRecord, MovementSummary
     from corridor.places.models import FlowMonitoringPoint, Region
 
     vendor = args.child
@@ -473,6 +459,13 @@ def child(args) -> None:
         rows += len(chunk)
         say(f"wrote {rows:,} rows ({time.perf_counter() - started:.0f} s)")
     load_seconds = time.perf_counter() - started
+    # The movement summaries, as an import of these rows would make them at its end.
+    started = time.perf_counter()
+    with transaction.atomic():
+        summaries.refresh(writer.days)
+    summary_seconds = time.perf_counter() - started
+    summary_rows = MovementSummary.objects.count()
+    say(f"summarised them in {summary_seconds:.0f} s: {summary_rows:,} summary rows")
     stored = GroupRecord.objects.count()
     if stored != rows:
         raise SystemExit(f"expected {rows:,} rows, {stored:,} stored")
@@ -480,6 +473,7 @@ def child(args) -> None:
 
     started = time.perf_counter()
     table = connection.ops.quote_name(GroupRecord._meta.db_table)
+    summary_table = connection.ops.quote_name(MovementSummary._meta.db_table)
     with connection.cursor() as cursor:
         if vendor == "sqlite":
             cursor.execute("ANALYZE")
@@ -492,6 +486,7 @@ def child(args) -> None:
             # VACUUM too, so that autovacuum (due after so many inserts) does not run during
             # the timings; it also sets the visibility map, as it would be on a live server.
             cursor.execute(f"VACUUM (ANALYZE) {table}")
+            cursor.execute(f"VACUUM (ANALYZE) {summary_table}")
             cursor.execute("CHECKPOINT")
             cursor.execute("SELECT pg_database_size(current_database())")
             size = cursor.fetchone()[0]
@@ -504,6 +499,8 @@ def child(args) -> None:
         "server_version": server_version,
         "rows": rows,
         "load_seconds": load_seconds,
+        "summary_seconds": summary_seconds,
+        "summary_rows": summary_rows,
         "database_mib": size / 2**20,
         "points": list(FlowMonitoringPoint.objects.values_list("id", "code", "region_id")),
         "regions": list(Region.objects.values_list("id", "code")),
@@ -531,7 +528,11 @@ def child(args) -> None:
         orm = timed(lambda f=flow_filter: aggregates.dashboard(officer, f), args.runs, args.warmup)
         say(f"{period}: ORM alone median {median(orm):.0f} ms, p95 {p95(orm):.0f} ms")
         with translation.override("fr"):
+            # The page's charts: every table's, and the day-by-day series for short periods.
             tables = presentation.tables(officer, figures)
+            daily = presentation.daily_table(officer, figures)
+            if daily:
+                tables = [*tables[:2], daily, *tables[2:]]
 
             def draw(tables=tables) -> None:
                 for table in tables:
@@ -593,11 +594,16 @@ def capture(connection, run: Callable[[], object]) -> list[tuple[str, tuple, flo
     return captured
 
 
+def query_name(sql: str) -> str:
+    """Which table a query reads most: summaries, records, or the points (for their codes)."""
+    for table, name in (("movementsummary", "summaries"), ("grouprecord", "records")):
+        if table in sql:
+            return name
+    return "points"
+
+
 def query_times(connection, run: Callable[[], object]) -> list[tuple[str, float]]:
-    captured = capture(connection, run)
-    if len(captured) != len(QUERIES):
-        raise SystemExit(f"aggregates.dashboard made {len(captured)} queries, not {len(QUERIES)}")
-    return [(name, ms) for name, (_sql, _params, ms) in zip(QUERIES, captured, strict=True)]
+    return [(query_name(sql), ms) for sql, _params, ms in capture(connection, run)]
 
 
 def explain(connection, vendor: str, period: str, run: Callable[[], object]) -> None:
@@ -605,7 +611,8 @@ def explain(connection, vendor: str, period: str, run: Callable[[], object]) -> 
     captured = capture(connection, run)
     prefix = "EXPLAIN QUERY PLAN " if vendor == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
     with connection.cursor() as cursor:
-        for name, (sql, params, ms) in zip(QUERIES, captured, strict=True):
+        for sql, params, ms in captured:
+            name = query_name(sql)
             print(f"\n  [{vendor}] {period}, {name} ({ms:.0f} ms):\n    {sql}")
             cursor.execute(prefix + sql, params)
             for row in cursor.fetchall():
@@ -689,6 +696,9 @@ def duckdb_figures(con, start: datetime.date, end: datetime.date) -> dict:
     }
     figures = {}
     for name, shape, sql in duckdb_queries():
+        if name == "by_day" and days > DAILY_SERIES_DAYS:
+            figures[name] = {}  # the dashboard has no day-by-day series over such a period
+            continue
         used = {key: value for key, value in params.items() if f"${key}" in sql}
         rows = con.execute(sql, used).fetchall()
         if shape == "one":
@@ -811,8 +821,8 @@ def report(results: list[dict], duck: dict, args) -> None:
         periods = result["periods"]
         print(f"{name:<18}{'API call (test Client)':<38}{cells(periods, 'api_ms')}")
         print(f"{'':<18}{'aggregates.dashboard alone (ORM)':<38}{cells(periods, 'orm_ms')}")
-        charts = periods["all time"]["charts"]
-        print(f"{'':<18}{f'{charts} charts (vl-convert)':<38}{cells(periods, 'charts_ms')}")
+        drawn = " and ".join(str(periods[p]["charts"]) for p in PERIODS_TIMED)
+        print(f"{'':<18}{f'charts ({drawn}, vl-convert)':<38}{cells(periods, 'charts_ms')}")
     name = f"duckdb {duck['server_version']}"
     print(f"{name:<18}{'same aggregates, in memory':<38}{cells(duck['periods'], 'aggregates_ms')}")
     print(
@@ -822,7 +832,9 @@ def report(results: list[dict], duck: dict, args) -> None:
     for result in results:
         print(
             f"{result['database']}: {result['rows']:,} rows written in "
-            f"{result['load_seconds']:.0f} s, database {result['database_mib']:,.0f} MiB"
+            f"{result['load_seconds']:.0f} s, summarised in {result['summary_seconds']:.0f} s "
+            f"({result['summary_rows']:,} summary rows), database "
+            f"{result['database_mib']:,.0f} MiB"
         )
     postgres = next((r for r in results if r["database"] == "postgresql"), None)
     if postgres is None:
@@ -878,6 +890,8 @@ def main() -> None:
 
     import duckdb
 
+    # Stopped from outside: clean up as on any other exit (children, server, temporary files).
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     print("Machine:")
     for name, value in [*machine(), ("DuckDB", duckdb.__version__)]:
         print(f"  {name:<16}{value}")

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from corridor.accounts.models import Role, User
-from corridor.flows import checks, imports
+from corridor.flows import checks, imports, summaries
 from corridor.flows.models import (
     EntryStatus,
     GroupRecord,
@@ -959,6 +959,7 @@ def seed() -> str:
                 interviews += 1
         group_writer.flush()
         interview_writer.flush()
+        summaries.rebuild()  # the stale records' months too
 
     summary = (
         f"Flow monitoring demo: {records:,} group records ({movements:,} movements) and "

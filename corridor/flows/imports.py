@@ -12,7 +12,7 @@ import csv
 import datetime
 import gc
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Role, User
-from corridor.flows import checks
+from corridor.flows import checks, summaries
 from corridor.flows.models import (
     Answer,
     Education,
@@ -442,6 +442,11 @@ class Writer:
         if len(self.buffer) >= CHUNK:
             self.flush()
 
+    @property
+    def days(self) -> Iterable[datetime.date]:
+        """Every day of the rows added so far."""
+        return self.dates.keys()
+
     def flush(self) -> None:
         if not self.buffer:
             return
@@ -590,6 +595,8 @@ def _process(
     settle(chunk)
     if writer is not None and not problems:
         writer.flush()
+        if spec is REGISTRY:
+            summaries.refresh(writer.days)
     problems.sort(key=lambda problem: problem[0])
     return outcome
 

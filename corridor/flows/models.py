@@ -498,3 +498,52 @@ class ImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row}/{self.column}: {self.message}"
+
+
+class MovementSummary(models.Model):
+    """Group records added up per whole month or year, point, kind of flow and nationality.
+
+    The dashboard reads these for the whole months and years of a period instead of millions of
+    records; corridor.flows.summaries rebuilds a month's rows (and its year's) from the records
+    in the same transaction as every write. Rows with a breakdown add the same records up once
+    more per value of one more field (destination, reason, previous country).
+    """
+
+    class Span(models.TextChoices):
+        MONTH = "month"
+        YEAR = "year"
+
+    class Breakdown(models.TextChoices):
+        NONE = ""
+        DESTINATION = "destination"
+        REASON = "reason"
+        PREVIOUS_COUNTRY = "previous_country"
+
+    span = models.CharField(max_length=5, choices=Span.choices)
+    start = models.DateField()  # the month's or the year's first day
+    point = models.ForeignKey(
+        "places.FlowMonitoringPoint", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind_of_flow = models.CharField(max_length=30, choices=KindOfFlow.choices)
+    nationality = models.ForeignKey(
+        "places.Country", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    breakdown = models.CharField(max_length=20, choices=Breakdown.choices, blank=True)
+    value = models.CharField(max_length=20, blank=True)  # a country code or a reason; "" unknown
+    adult_men = models.PositiveIntegerField(default=0)
+    adult_women = models.PositiveIntegerField(default=0)
+    boys = models.PositiveIntegerField(default=0)
+    girls = models.PositiveIntegerField(default=0)
+    unaccompanied_children = models.PositiveIntegerField(default=0)
+    pregnant_or_lactating = models.PositiveIntegerField(default=0)
+    elderly = models.PositiveIntegerField(default=0)
+    disabled = models.PositiveIntegerField(default=0)
+    urgent_medical = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["breakdown", "span", "start"], name="movementsummary_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.span} {self.start:%Y-%m} {self.point_id} {self.breakdown}={self.value}"

@@ -175,9 +175,7 @@ def context(
     flow_filter = month_filter(month)
     figures = aggregates.dashboard(user, flow_filter)
     previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
-    previous_count = aggregates.movements(
-        month_filter(previous_month).apply(aggregates.countable_records(user))
-    )
+    previous_count = aggregates.movements_in(user, month_filter(previous_month))
     headline = presentation.headline(user, figures.movements)
     previous = presentation.headline(user, previous_count)
     # A change would give a hidden count back: shown only when both months are shown.

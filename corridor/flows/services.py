@@ -14,7 +14,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Role, User
-from corridor.flows import checks
+from corridor.flows import checks, summaries
 from corridor.flows.models import (
     EntryStatus,
     GroupRecord,
@@ -46,6 +46,8 @@ def _record(model, check, *, by: User, values: dict):
     if by.role == Role.ENUMERATOR:
         entry.enumerator = by
     entry.save()
+    if model is GroupRecord:
+        summaries.refresh([entry.day])
     return entry
 
 
@@ -70,6 +72,7 @@ def correct_group(*, by: User, record: GroupRecord, values: dict, reason: str) -
         raise ValidationError({"reason": _("Say why the record is corrected.")})
     previous = model_to_dict(record, exclude=["id", "import_batch", "recorded_by", "enumerator"])
     previous["day"] = record.day.isoformat()
+    days = [record.day]
     GroupRecordCorrection.objects.create(
         record=record, previous_values=previous, reason=reason.strip(), corrected_by=by
     )
@@ -78,6 +81,7 @@ def correct_group(*, by: User, record: GroupRecord, values: dict, reason: str) -
     if by.role == Role.ENUMERATOR:
         record.status = EntryStatus.PENDING
     record.save()
+    summaries.refresh([*days, record.day])
     return record
 
 

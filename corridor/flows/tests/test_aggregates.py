@@ -8,6 +8,7 @@ import pytest
 
 from corridor.flows.aggregates import FlowFilter, countable_records, dashboard
 from corridor.flows.models import GroupRecord, KindOfFlow
+from corridor.flows.tests.records import store_groups
 from corridor.places.models import FlowMonitoringPoint, Region
 
 KINDS = [kind.value for kind in KindOfFlow]
@@ -39,7 +40,7 @@ def records(db, officer):
                 recorded_by=officer,
             )
         )
-    GroupRecord.objects.bulk_create(made)
+    store_groups(made)
     return made
 
 

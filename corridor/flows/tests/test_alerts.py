@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from corridor.flows.alerts import HIGH, LOW, recent_alerts
 from corridor.flows.models import GroupRecord
+from corridor.flows.tests.records import store_groups
 from corridor.places.models import FlowMonitoringPoint
 
 TODAY = datetime.date(2024, 11, 1)
@@ -49,7 +50,7 @@ def record(officer):
                         recorded_by=officer,
                     )
                 )
-        GroupRecord.objects.bulk_create(records)
+        store_groups(records)
 
     return make
 
@@ -215,7 +216,7 @@ def test_alerts_render_as_sentences_with_their_figures(point, record, english):
 def test_the_officer_home_page_shows_the_alerts(officer, client):
     today = timezone.localdate()
     point = FlowMonitoringPoint.objects.get(code="galafi")
-    GroupRecord.objects.bulk_create(
+    store_groups(
         GroupRecord(
             day=today - datetime.timedelta(days=offset),
             point=point,

@@ -5,6 +5,7 @@ import datetime
 from django.urls import reverse
 
 from corridor.flows.models import GroupRecord
+from corridor.flows.tests.records import store_groups
 from corridor.places.models import FlowMonitoringPoint
 
 OCTOBER = {"start": "2024-10-01", "end": "2024-10-31"}
@@ -12,7 +13,7 @@ OCTOBER = {"start": "2024-10-01", "end": "2024-10-31"}
 
 def make_october(officer):
     obock = FlowMonitoringPoint.objects.get(code="obock-ville")
-    GroupRecord.objects.bulk_create(
+    store_groups(
         GroupRecord(
             day=datetime.date(2024, 10, 9),
             point=obock,

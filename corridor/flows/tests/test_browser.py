@@ -7,6 +7,7 @@ from django.utils import timezone
 from corridor.accounts.models import Organisation, Role, User
 from corridor.browser import BROWSER_TEST, log_in
 from corridor.flows.models import GroupRecord
+from corridor.flows.tests.records import store_groups
 from corridor.places.models import FlowMonitoringPoint
 
 pytestmark = BROWSER_TEST
@@ -65,7 +66,7 @@ def test_partner_sees_hidden_cells_cannot_enter_data_and_switches_language(chrom
         "bureau", password="x", organisation=organisation, role=Role.INFORMATION_OFFICER
     )
     obock = FlowMonitoringPoint.objects.get(code="obock-ville")
-    GroupRecord.objects.bulk_create(
+    store_groups(
         GroupRecord(
             day=datetime.date(2024, 10, 9),
             point=obock,

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from corridor.flows.models import GroupRecord
+from corridor.flows.tests.records import store_groups
 from corridor.places.models import FlowMonitoringPoint
 
 OCTOBER = {"start": "2024-10-01", "end": "2024-10-31"}
@@ -21,7 +22,7 @@ def october(db, officer):
         (galafi, "ET", 30),
         (galafi, "ER", 3),  # a small cell: three Eritreans
     ]
-    GroupRecord.objects.bulk_create(
+    store_groups(
         GroupRecord(
             day=datetime.date(2024, 10, 9),
             point=point,

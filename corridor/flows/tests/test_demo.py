@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from corridor.accounts import demo as accounts_demo
 from corridor.accounts.models import Organisation, User
-from corridor.flows import checks, demo
+from corridor.flows import checks, demo, summaries
 from corridor.flows.models import (
     Answer,
     Education,
@@ -40,6 +40,7 @@ from corridor.flows.models import (
     SurveyInterview,
     Transport,
 )
+from corridor.flows.tests.records import assert_summaries_agree
 from corridor.places.models import FlowMonitoringPoint
 
 # Copied from the shared reference dtm-published-figures.csv, independently of demo.py.
@@ -172,6 +173,7 @@ def _ids(queryset) -> list[int]:
 def _clean_up() -> None:
     demo_groups().delete()
     demo_interviews().delete()
+    summaries.rebuild()
     MonthLock.objects.filter(month=LOCKED_MONTH).delete()
     User.objects.filter(username__in=[account[0] for account in accounts_demo.ACCOUNTS]).delete()
     Organisation.objects.filter(
@@ -502,3 +504,7 @@ def test_a_locked_month_is_left_as_it_was(seeded, db):
     # ...while every other month was deleted and written again.
     assert seeded.other_ids_after > seeded.other_ids_before
     assert "2024-10" in seeded.second_summary
+
+
+def test_summaries_agree_with_the_demo_records(seeded, db):
+    assert_summaries_agree()

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from corridor.flows.exports import SCHEMA
 from corridor.flows.models import GroupRecord, KindOfFlow
+from corridor.flows.tests.records import store_groups
 from corridor.places.models import FlowMonitoringPoint
 
 HASHTAGS = [
@@ -153,7 +154,7 @@ def records(db, officer):
                 recorded_by=officer,
             )
         )
-    GroupRecord.objects.bulk_create(made)
+    store_groups(made)
     return made
 
 
@@ -210,7 +211,7 @@ def october(db, officer):
         (galafi, "ER", None, 3, 0, 0, 0),  # three Eritreans: the whole row is hidden
         (galafi, "ET", "SA", 30, 10, 0, 0),  # nothing small
     ]
-    GroupRecord.objects.bulk_create(
+    store_groups(
         GroupRecord(
             day=datetime.date(2024, 10, 9),
             point=point,

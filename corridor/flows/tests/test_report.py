@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from corridor.accounts.models import Role, User
 from corridor.flows import disclosure, presentation, report
 from corridor.flows.models import GroupRecord, KindOfFlow, Reason
+from corridor.flows.tests.records import store_groups
 from corridor.places.models import Country, FlowMonitoringPoint
 
 OCTOBER = datetime.date(2024, 10, 1)
@@ -83,7 +84,7 @@ def months(db, officer):
     ]
     for record in records:
         record.recorded_by = officer
-    GroupRecord.objects.bulk_create(records)
+    store_groups(records)
 
 
 @pytest.fixture
@@ -209,7 +210,7 @@ def test_enumerator_sees_only_own_points(months, enumerator):
 def test_long_tables_keep_two_pages(db, officer):
     countries = list(Country.objects.order_by("code").values_list("code", flat=True)[:30])
     points = list(FlowMonitoringPoint.objects.values_list("code", flat=True))
-    GroupRecord.objects.bulk_create(
+    store_groups(
         group(
             datetime.date(2024, 10, 1 + i % 28),
             points[i % len(points)],
