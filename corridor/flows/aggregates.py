@@ -31,6 +31,7 @@ SUMS = {name: Sum(name) for name in SEX_AND_AGE + VULNERABILITIES}
 KEY = ("point_id", "kind_of_flow", "nationality_id")
 DAILY_SERIES_DAYS = 92  # a day-by-day series over a longer period has too many points to read
 Breakdown = MovementSummary.Breakdown
+BREAKDOWNS = [breakdown for breakdown in Breakdown if breakdown]
 
 
 def countable_records(user: User) -> QuerySet[GroupRecord]:
@@ -184,7 +185,7 @@ class _Tally:
         }
         self.counts: Counter = Counter()
         self.by = {name: Counter() for name in ("month", "kind", "region", "point", "nationality")}
-        self.breakdowns = {breakdown: Counter() for breakdown in Breakdown if breakdown}
+        self.breakdowns = {breakdown: Counter() for breakdown in BREAKDOWNS}
         self.arrivals_from_ethiopia = 0
         self.returns_from_yemen: Counter = Counter()
 
@@ -236,8 +237,7 @@ def dashboard(user: User, flow_filter: FlowFilter) -> Dashboard:
         for row in summaries.filter(whole, breakdown="").values(*KEY).annotate(**SUMS):
             tally.add(row)
         broken_down = (
-            summaries.filter(whole)
-            .exclude(breakdown="")
+            summaries.filter(whole, breakdown__in=BREAKDOWNS)
             .values_list("breakdown", "value", "point_id", "kind_of_flow")
             .annotate(people=Sum(PEOPLE))
         )

@@ -542,7 +542,7 @@ class MovementSummary(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["breakdown", "span", "start"], name="movementsummary_read"),
+            models.Index(fields=["span", "start", "breakdown"], name="movementsummary_read"),
         ]
 
     def __str__(self) -> str:

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "indexes": [
-                    models.Index(fields=["breakdown", "span", "start"], name="movementsummary_read")
+                    models.Index(fields=["span", "start", "breakdown"], name="movementsummary_read")
                 ],
             },
         ),
