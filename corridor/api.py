@@ -9,13 +9,17 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
+from corridor.accounts.auth import second_factor_pending
+from corridor.accounts.middleware import second_factor_required_message
 from corridor.accounts.services import user_for_api_key
+from corridor.directory.api import router as directory_router
 from corridor.flows.api import router as flows_router
 from corridor.places.api import router as places_router
 
 
 class RoleSessionAuth(SessionAuth):
-    """A signed-in session whose user has a role; no role, no data (403), no session, 401."""
+    """A signed-in session whose user has a role and passed the second factor if their role
+    needs one; otherwise no data (403); no session, 401."""
 
     def authenticate(self, request: HttpRequest, key: str | None):
         user = super().authenticate(request, key)
@@ -23,6 +27,8 @@ class RoleSessionAuth(SessionAuth):
             return None
         if not user.role:
             raise AuthorizationError(message=_("Your account has no role: it can read nothing."))
+        if second_factor_pending(request):
+            raise AuthorizationError(message=second_factor_required_message())
         return user
 
 
@@ -58,3 +64,4 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
 
 api.add_router("/places/", places_router)
 api.add_router("/flows/", flows_router)
+api.add_router("/directory/", directory_router)

@@ -11,6 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+
+from corridor.accounts import totp
+from corridor.accounts.models import User
+from corridor.testing import second_factor_code
 
 CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")
 # Chromium's background services would try the network, which the field and CI may not have.
@@ -64,8 +69,22 @@ def chromium():
 
 
 def log_in(page, live_server, username: str, password: str) -> None:
+    """Log in through the real form, then pass the second factor if the role needs one:
+    enrolling with the key the page shows, or typing a code from the stored secret."""
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Nom d’utilisateur").fill(username)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    path = page.url.removeprefix(live_server.url).split("?")[0]
+    if path == reverse("accounts:second_factor_enrol"):
+        code = totp.code_now(page.locator("#totp-secret").inner_text().replace(" ", ""))
+    elif path == reverse("accounts:second_factor_verify"):
+        code = second_factor_code(User.objects.get(username=username))
+    else:
+        return
+    form = page.locator("form", has=page.locator("#id_code"))
+    form.locator("#id_code").fill(code)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()

@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role
+from corridor.directory.models import reads_directory
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,25 @@ MENU = [
     MenuEntry(_("New interview"), "flows:interview_create", _enters_flow_data),
     MenuEntry(_("Imports"), "flows:import_create", _enters_flow_data),
     MenuEntry(_("Data quality"), "flows:quality", lambda u: u.has_role(Role.INFORMATION_OFFICER)),
+    MenuEntry(_("Service directory"), "directory:service_list", reads_directory),
+    MenuEntry(
+        _("Referrals received"), "referrals:inbox", lambda u: u.has_role(Role.SERVICE_FOCAL_POINT)
+    ),
+    MenuEntry(
+        _("Referrals sent"),
+        "referrals:sent",
+        lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR),
+    ),
+    MenuEntry(
+        _("Notifications"),
+        "referrals:notifications",
+        lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR, Role.SERVICE_FOCAL_POINT),
+    ),
+    MenuEntry(
+        _("Fields shared by default"),
+        "referrals:shared_field_defaults",
+        lambda u: u.has_role(Role.ADMINISTRATOR),
+    ),
     MenuEntry(
         _("Flow monitoring points"), "places:point_list", lambda u: u.can_read_reference_data
     ),
@@ -46,6 +66,9 @@ MENU = [
     MenuEntry(_("API tokens"), "accounts:token_list", lambda user: user.can_manage_users),
     MenuEntry(
         _("Organisations"), "accounts:organisation_list", lambda u: u.can_edit_reference_data
+    ),
+    MenuEntry(
+        _("Audit log"), "audit:entry_list", lambda u: u.has_role(Role.DATA_PROTECTION_OFFICER)
     ),
 ]
 

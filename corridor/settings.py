@@ -110,6 +110,10 @@ INSTALLED_APPS = [
     "corridor.places",
     "corridor.accounts",
     "corridor.flows",
+    "corridor.audit",
+    "corridor.directory",
+    "corridor.cases",
+    "corridor.referrals",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +126,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The second factor comes before the forced password change, which lets its pages through.
+    "corridor.accounts.middleware.SecondFactorMiddleware",
     "corridor.accounts.middleware.PasswordChangeRequiredMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",

@@ -4,17 +4,25 @@ A persona is a user of one role in organisation A or B ("enumerator@A"), plus "o
 account with no role and no organisation) and "anonymous". An access rule names a URL and who
 may reach it; `assert_access` then asks as every persona and checks each one gets what it
 should: allowed personas get the page, the others are refused.
+
+Personas have passed the second factor (corridor.accounts.auth.mark_second_factor_passed), so
+that access rules speak of roles, not of the second factor; `client_for(name,
+second_factor=False)` gives a client that signed in with the password only.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from corridor.accounts import totp
+from corridor.accounts.auth import mark_second_factor_passed
 from corridor.accounts.models import Organisation, Role, User
 from corridor.places.models import FlowMonitoringPoint
 
@@ -77,11 +85,42 @@ class Personas(dict):
         self[OUTSIDER] = User.objects.create_user(username=OUTSIDER, password="persona-password")
         self[ANONYMOUS] = None
 
-    def client_for(self, name: str) -> Client:
+    def client_for(self, name: str, *, second_factor: bool = True) -> Client:
         client = Client()
         if self[name] is not None:
-            client.force_login(self[name])
+            signed_in(client, self[name], second_factor=second_factor)
         return client
+
+
+def signed_in(client: Client, user: User, *, second_factor: bool = True) -> Client:
+    """Log a test client in as `user` without a password and, by default, as having passed the
+    second factor. Tests that call `client.force_login` themselves use this instead for the
+    roles of SECOND_FACTOR_ROLES, or their pages answer with a redirect to the second factor."""
+    client.force_login(user)
+    if second_factor:
+        session = client.session
+        mark_second_factor_passed(session, user)
+        session.save()
+    return client
+
+
+def enrol_second_factor(user: User) -> User:
+    """Give `user` a confirmed second factor with a new secret, as if they had enrolled."""
+    user.totp_secret = totp.new_secret()
+    user.totp_confirmed_at = timezone.now()
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    return user
+
+
+def second_factor_code(user: User) -> str:
+    """A code the server accepts now from this enrolled user: the current step's, or the next
+    step's when the current one was used already (a code is accepted once)."""
+    user.refresh_from_db(fields=["totp_secret", "totp_last_step"])
+    step = totp.step_at(time.time())
+    if user.totp_last_step is not None and user.totp_last_step >= step:
+        step = user.totp_last_step + 1
+    return totp.code_at_step(user.totp_secret, step)
 
 
 @pytest.fixture

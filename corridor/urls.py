@@ -9,6 +9,10 @@ urlpatterns = [
     path("accounts/", include("corridor.accounts.urls")),
     path("places/", include("corridor.places.urls")),
     path("flows/", include("corridor.flows.urls")),
+    path("audit/", include("corridor.audit.urls")),
+    path("directory/", include("corridor.directory.urls")),
+    path("cases/", include("corridor.cases.urls")),
+    path("referrals/", include("corridor.referrals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts import totp
 from corridor.accounts.models import Organisation, Role, User
 from corridor.places.models import FlowMonitoringPoint
 
@@ -93,3 +94,27 @@ class ApiTokenForm(forms.Form):
         self.fields["user"].queryset = (
             User.objects.visible_to(by).filter(is_active=True).exclude(role="")
         )
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        help_text=_("The 6 digits your authenticator app shows for Corridor."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "size": 8,
+            }
+        ),
+    )
+    # Where to go once the code is accepted; checked by the view before use.
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_code(self) -> str:
+        code = totp.normalise(self.cleaned_data["code"])
+        if len(code) != totp.DIGITS or not code.isascii() or not code.isdigit():
+            raise forms.ValidationError(_("Type the 6 digits shown by the app."))
+        return code

@@ -40,6 +40,27 @@ class Role(models.TextChoices):
     INFORMATION_OFFICER = "information_officer", _("Information officer")
     ENUMERATOR = "enumerator", _("Enumerator")
     PARTNER_VIEWER = "partner_viewer", _("Partner viewer")
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SERVICE_FOCAL_POINT = "service_focal_point", _("Service focal point")
+    REGISTRY_OFFICER = "registry_officer", _("Registry officer")
+    COORDINATOR = "coordinator", _("Coordinator")
+    DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data protection officer")
+
+
+# Roles that see personal data of the people Corridor protects, or that can hand such access
+# to someone: they sign in with a second factor (TOTP).
+SECOND_FACTOR_ROLES = frozenset(
+    {
+        Role.ADMINISTRATOR,
+        Role.ORGANISATION_ADMINISTRATOR,
+        Role.CASEWORKER,
+        Role.SUPERVISOR,
+        Role.SERVICE_FOCAL_POINT,
+        Role.REGISTRY_OFFICER,
+        Role.DATA_PROTECTION_OFFICER,
+    }
+)
 
 
 class UserQuerySet(models.QuerySet):
@@ -82,6 +103,18 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("must change password at next login"), default=False
     )
+    # The second factor (TOTP, see totp.py). The secret must stay readable to check codes, so
+    # it cannot be hashed like a password; it is shown only while enrolling, and only once the
+    # user proved their app has it (a first code) is it stored here.
+    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(
+        _("second factor set on"), null=True, blank=True, editable=False
+    )
+    # The last step whose code was accepted: that code, and older ones, are refused (replay).
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Wrong codes in a row, and until when codes are refused after too many of them.
+    totp_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    totp_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CorridorUserManager()
 
@@ -95,6 +128,14 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and self.role in roles
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     @property
     def can_manage_users(self) -> bool:

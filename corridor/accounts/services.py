@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+import enum
 import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from corridor.accounts import totp
 from corridor.accounts.models import ApiToken, Organisation, Role, User
 from corridor.places.models import FlowMonitoringPoint
 
@@ -118,6 +122,96 @@ def change_own_password(*, user: User, new_password: str) -> User:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    return user
+
+
+_SECOND_FACTOR_FIELDS = [
+    "totp_secret",
+    "totp_confirmed_at",
+    "totp_last_step",
+    "totp_failures",
+    "totp_locked_until",
+]
+
+
+class CodeCheck(enum.Enum):
+    PASSED = "passed"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def second_factor_cooloff() -> datetime.timedelta:
+    # The same numbers as for wrong passwords (django-axes: LOGIN_FAILURE_LIMIT and
+    # LOGIN_COOLOFF_MINUTES), but a counter of its own: axes forgets an account's failures at
+    # each successful password login, which would let someone holding the password try a few
+    # codes at every sign-in, for ever.
+    return datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+
+
+def second_factor_locked(user: User, *, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return user.totp_locked_until is not None and user.totp_locked_until > now
+
+
+@transaction.atomic
+def enrol_second_factor(
+    *, user: User, secret: str, code: str, now: datetime.datetime | None = None
+) -> User:
+    """Keep the secret shown at enrolment once a code from it proves the user's app has it."""
+    now = now or timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.has_second_factor:
+        raise ValidationError(_("Your second factor is already set."))
+    step = totp.matching_step(secret, code, at=now.timestamp(), last_step=None)
+    if step is None:
+        raise ValidationError(
+            _("This code does not match. Check that the phone's time is right and try again.")
+        )
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = secret, now, step
+    user.totp_failures, user.totp_locked_until = 0, None
+    user.save(update_fields=_SECOND_FACTOR_FIELDS)
+    return user
+
+
+@transaction.atomic
+def check_second_factor_code(
+    *, user: User, code: str, now: datetime.datetime | None = None
+) -> CodeCheck:
+    """Check a code at sign-in; too many wrong ones in a row lock codes out for a while."""
+    now = now or timezone.now()
+    # Locked, so two requests with the same code cannot both pass before either is recorded.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.has_second_factor:
+        raise ValidationError(_("No second factor is set for this account."))
+    if second_factor_locked(user, now=now):
+        return CodeCheck.LOCKED
+    step = totp.matching_step(
+        user.totp_secret, code, at=now.timestamp(), last_step=user.totp_last_step
+    )
+    if step is None:
+        user.totp_failures += 1
+        outcome = CodeCheck.WRONG
+        if user.totp_failures >= settings.AXES_FAILURE_LIMIT:
+            user.totp_failures, user.totp_locked_until = 0, now + second_factor_cooloff()
+            outcome = CodeCheck.LOCKED
+        user.save(update_fields=["totp_failures", "totp_locked_until"])
+        return outcome
+    user.totp_last_step, user.totp_failures, user.totp_locked_until = step, 0, None
+    user.save(update_fields=["totp_last_step", "totp_failures", "totp_locked_until"])
+    return CodeCheck.PASSED
+
+
+@transaction.atomic
+def reset_second_factor(*, by: User, user: User) -> User:
+    """Forget an account's second factor (e.g. a lost phone): it enrols again at next sign-in.
+
+    The same people as for a temporary password: administrators, and organisation
+    administrators for the accounts of their organisation.
+    """
+    _check_may_see(by, user)
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, None
+    user.totp_failures, user.totp_locked_until = 0, None
+    user.save(update_fields=_SECOND_FACTOR_FIELDS)
     return user
 
 

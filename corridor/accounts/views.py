@@ -1,21 +1,29 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from corridor.accounts import services
-from corridor.accounts.auth import require
+from corridor.accounts import services, totp
+from corridor.accounts.auth import mark_second_factor_passed, require, second_factor_pending
 from corridor.accounts.forms import (
     ApiTokenForm,
     NewUserForm,
     OrganisationForm,
+    SecondFactorCodeForm,
     TemporaryPasswordForm,
     UserForm,
 )
@@ -39,6 +47,109 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your password has been changed."))
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@require(lambda user: True)
+def account(request: HttpRequest) -> HttpResponse:
+    """One's own account: who one is here, and whether one's second factor is set."""
+    return render(request, "accounts/account.html", {"account": request.user})
+
+
+# The second factor at sign-in. SecondFactorMiddleware sends here every request of a session
+# whose user needs a second factor and has not passed it yet.
+
+# The secret offered while enrolling lives in the session until a first code confirms it: it is
+# never written to the account unconfirmed, and a new sign-in gets a new one.
+ENROLMENT_SESSION_KEY = "corridor_second_factor_enrolment"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(route: str, request: HttpRequest) -> str:
+    return f"{reverse(route)}?{urlencode({'next': _next_url(request)})}"
+
+
+def _second_factor_passed(request: HttpRequest, user: User) -> HttpResponse:
+    # A new session key as the session gains rights, as login() does (session fixation).
+    request.session.cycle_key()
+    mark_second_factor_passed(request.session, user)
+    return redirect(_next_url(request))
+
+
+def _second_factor_locked_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    minutes = int(services.second_factor_cooloff().total_seconds() // 60)
+    return render(request, "accounts/second_factor_locked.html", {"minutes": minutes}, status=429)
+
+
+@never_cache
+@require(lambda user: True)
+@require_http_methods(["GET", "POST"])
+def second_factor_verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not second_factor_pending(request):
+        return redirect(_next_url(request))
+    if not user.has_second_factor:
+        return redirect(_with_next("accounts:second_factor_enrol", request))
+    if services.second_factor_locked(user):
+        return _second_factor_locked_out(request)
+    form = SecondFactorCodeForm(request.POST or None, initial={"next": _next_url(request)})
+    if request.method == "POST" and form.is_valid():
+        outcome = services.check_second_factor_code(user=user, code=form.cleaned_data["code"])
+        if outcome is services.CodeCheck.PASSED:
+            return _second_factor_passed(request, user)
+        if outcome is services.CodeCheck.LOCKED:
+            return _second_factor_locked_out(request)
+        form.add_error(
+            "code",
+            _(
+                "This code is not right, or was already used. Wait for the next one and check "
+                "that the phone's time is right."
+            ),
+        )
+    return render(request, "accounts/second_factor_verify.html", {"form": form})
+
+
+@never_cache
+@require(lambda user: True)
+@require_http_methods(["GET", "POST"])
+def second_factor_enrol(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not second_factor_pending(request):
+        return redirect(_next_url(request))
+    if user.has_second_factor:
+        return redirect(_with_next("accounts:second_factor_verify", request))
+    secret = request.session.get(ENROLMENT_SESSION_KEY)
+    if not secret:
+        secret = request.session[ENROLMENT_SESSION_KEY] = totp.new_secret()
+    form = SecondFactorCodeForm(request.POST or None, initial={"next": _next_url(request)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.enrol_second_factor(
+                user=user, secret=secret, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            del request.session[ENROLMENT_SESSION_KEY]
+            messages.success(request, _("Your second factor is set."))
+            return _second_factor_passed(request, user)
+    uri = totp.provisioning_uri(secret, user.username)
+    context = {
+        "form": form,
+        "secret": totp.grouped(secret),
+        "uri": uri,
+        # Markup drawn by segno from the URI alone; nothing the user typed goes into it.
+        "qr_code": mark_safe(totp.qr_code_svg(uri)),  # noqa: S308
+    }
+    return render(request, "accounts/second_factor_enrol.html", context)
 
 
 @manages_users
@@ -142,6 +253,21 @@ def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("accounts:user_list")
     return render(request, "accounts/user_set_password.html", {"form": form, "account": account})
+
+
+@manages_users
+@require_http_methods(["GET", "POST"])
+def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST forgets the second factor: the user enrols again."""
+    account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        services.reset_second_factor(by=request.user, user=account)
+        messages.success(
+            request,
+            _("%(user)s will set up a new second factor at next login.") % {"user": account},
+        )
+        return redirect("accounts:user_edit", pk=account.pk)
+    return render(request, "accounts/user_reset_second_factor.html", {"account": account})
 
 
 @administrator_only

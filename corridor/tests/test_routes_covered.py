@@ -3,11 +3,18 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.tests.test_access import ROUTES as ACCOUNTS
+from corridor.audit.tests.test_access import ROUTES as AUDIT
+from corridor.cases.tests.test_access import ROUTES as CASES
+from corridor.directory.tests.test_access import ROUTES as DIRECTORY
 from corridor.flows.tests.test_access import ROUTES as FLOWS
 from corridor.places.tests.test_access import ROUTES as PLACES
+from corridor.referrals.tests.test_access import ROUTES as REFERRALS
 from corridor.tests.test_access import ROUTES as PROJECT
 
-COVERED = {rule.route for rule in [*PROJECT, *ACCOUNTS, *PLACES, *FLOWS]}
+COVERED = {
+    rule.route
+    for rule in [*PROJECT, *ACCOUNTS, *PLACES, *FLOWS, *AUDIT, *DIRECTORY, *CASES, *REFERRALS]
+}
 
 
 def route_names(resolver: URLResolver, namespace: str = "") -> set[str]:

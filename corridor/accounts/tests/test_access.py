@@ -26,6 +26,10 @@ ROUTES = [
     Access("accounts:login", allowed=EVERYONE),
     Access("accounts:logout", allowed=EVERYONE, method="post", data={"next": "/health/"}),
     Access("accounts:password_change", allowed=SIGNED_IN),
+    Access("accounts:account", allowed=SIGNED_IN),
+    # Personas have passed the second factor: these pages send them on (302 to the home page).
+    Access("accounts:second_factor_verify", allowed=SIGNED_IN),
+    Access("accounts:second_factor_enrol", allowed=SIGNED_IN),
     Access(
         "accounts:user_list",
         allowed=with_roles(Role.ADMINISTRATOR, Role.ORGANISATION_ADMINISTRATOR),
@@ -46,6 +50,11 @@ ROUTES = [
         "accounts:user_set_password",
         allowed=USER_MANAGERS_OF_A,
         url=account_of_a("accounts:user_set_password"),
+    ),
+    Access(
+        "accounts:user_reset_second_factor",
+        allowed=USER_MANAGERS_OF_A,
+        url=account_of_a("accounts:user_reset_second_factor"),
     ),
     Access(
         "accounts:token_list",

@@ -1,0 +1,760 @@
+"""Finding the same person twice in the registry.
+
+The same person is registered by several organisations, and each writes the names as its
+writer hears them or learned to spell them: English-style, French-style (Djibouti), Oromo
+Qubee, Somali orthography, sometimes in Ge'ez script. This module says how likely two
+registrations are to be the same person, and serves two uses:
+
+- `Matcher.candidates(identity)`: the likely existing persons for a new registration, best
+  first, from an index built once over the registry (while registering);
+- `Matcher.pairs()`: all likely duplicate pairs over the whole registry (the batch that fills
+  the registry officer's review queue).
+
+It is a Fellegi-Sunter model, with weights in bits (log2 of likelihood ratios):
+
+- names are folded to a canonical Latin spelling by orthographic rules (`fold`), then compared
+  by an edit distance whose costs follow the sounds (`name_distance`): vowels that alternate
+  between conventions cost little, a changed consonant costs a full edit. Two names are SAME,
+  CLOSE (one typo more) or DIFFERENT;
+- the weight of an agreement is log2(m / u): m is fixed (how often the same person's names
+  agree), u is the share of the registry's names that agree with this one, counted in the
+  registry itself, so a rare name says more than Abdi or Mohamed (no labels are used);
+- the father's name may be written first, the grandfather's name may be missing; birth years
+  may be estimated ages or Ethiopian-calendar years written as Gregorian;
+- the prior is `DUPLICATES_PER_RECORD` other registrations of the same person per
+  registration, spread over the registry, so the threshold adapts to the registry's size.
+
+Standard library only, and no Django import: callers adapt their model instances into
+`Identity` values. See docs/person-matching.md for the rules, the figures and the limits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations, product
+
+# --- Ge'ez (Ethiopic) script -------------------------------------------------------------
+# The syllabary is a grid: each consonant row holds 8 code points, the 7 vowel orders and a
+# labialised form. The table is generated from each row's consonant (in the order of the
+# Unicode block, from U+1200) and each order's vowel; there is no per-character list.
+_GEEZ_ROWS = (
+    "h l h m s r s sh q qw q qw b v t ch h hw n ny ' k kw h hw w ' z zh y d d j g gw g t ch p "
+    "ts ts f p"
+).split()
+# The 6th order is a short or silent vowel that Latin spellings mostly leave out (Birhanu and
+# Brhanu both occur); the 1st order is written "e" (Tesfaye), but "a" after the throat
+# consonants, as it is pronounced there (Haile, Ali).
+_GEEZ_ORDERS = ("e", "u", "i", "a", "e", "", "o", "wa")
+_GEEZ_THROAT = {"h", "'"}
+_GEEZ_LABIALISED = {"qw", "hw", "kw", "gw"}  # rows laid out as wa, -, wi, wa, we, w(e), -, -
+
+
+def _geez_table() -> dict[str, str]:
+    table = {}
+    for row, consonant in enumerate(_GEEZ_ROWS):
+        for order, vowel in enumerate(_GEEZ_ORDERS):
+            if consonant in _GEEZ_LABIALISED:
+                if order not in (0, 2, 3, 4, 5):
+                    continue
+                latin = consonant + ("a" if order in (0, 3) else vowel)
+            elif order == 0 and consonant in _GEEZ_THROAT:
+                latin = consonant + "a"
+            else:
+                latin = consonant + vowel
+            table[chr(0x1200 + 8 * row + order)] = latin.replace("'", "")
+    return table
+
+
+_GEEZ = _geez_table()
+
+# --- Folding a name to a canonical Latin spelling ---------------------------------------------
+# Applied in order, on lower-case letters without accents. Upper-case C and S stand for the
+# sounds of "church" and "shoe", so that each is one symbol whatever digraph wrote it.
+_REWRITES = [
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        ("dj", "j"),  # French writes the j sound dj (Djama)
+        ("t?ch|tsh", "C"),  # English ch, French tch
+        ("sch|sh", "S"),
+        ("ph", "f"),
+        ("th", "t"),
+        ("dh", "d"),  # Somali and Oromo dh is a kind of d
+        ("kh|gh(?=[aeiou])", "k"),
+        ("gh", "g"),
+        ("gu(?=[eiy])", "g"),  # French writes a hard g before e and i as gu (Guebre)
+        ("qu|q|ck", "k"),  # Oromo and Somali q, the Arabic qaf: others write k
+        ("ts|tz", "z"),  # the Ethiopic ts' sound, also written z or s
+        ("x", "h"),  # Somali x is the h of Arabic names (Maxamed, Xasan)
+        ("ou(?=[aeio])", "w"),  # French ou before a vowel is a w (Daouit)
+        ("ou", "u"),  # and otherwise u (Youssouf)
+        (r"(.)\1+", r"\1"),  # doubled letters: long vowels of Oromo and Somali, geminates
+        ("(?<=[aeiou])h$", ""),  # a final h after a vowel is often not written (Farah)
+        ("(?<=[ie])y(?=[aeiou])|(?<=[aeiou])y(?=i)", ""),  # a glide heard, not always written
+        ("(?<=[ou])w(?=[aeiou])|(?<=[aeiou])w(?=u)", ""),
+        ("y(?![aeiou])", "i"),  # y before a consonant or at the end is the vowel i (Abdy)
+        ("w(?![aeiou])", "u"),  # and w is u (Asfaw)
+        (r"(.)\1+", r"\1"),
+    )
+]
+_VOWELS = frozenset("aeiou")
+
+
+def fold(name: str) -> str:
+    """A name's canonical Latin spelling, the same for most spellings of the same name.
+
+    A remaining c is kept: Somali c is the 'ayn (Cabdi for Abdi), Oromo c the ch' sound
+    (Caalaa for Chala), and the letter alone cannot tell which; `name_distance` allows both.
+    """
+    text = "".join(_GEEZ.get(ch, ch) for ch in name)
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if "a" <= ch <= "z")
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# --- Distance between two folded names -------------------------------------------------------
+# Costs below 1 are changes that transliteration makes; 1 is a typo or another name. Vowels
+# that writers of different conventions confuse cost least: e/a (the Amharic first order),
+# o/u (Arabic has one u), e/i; a final -o/-a alternates in Somali women's names.
+_VOWEL_COSTS = {
+    "ae": 0.2,
+    "ei": 0.2,
+    "ou": 0.2,
+    "ao": 0.35,
+    "eo": 0.5,
+    "eu": 0.5,
+    "ai": 0.6,
+    "au": 0.6,
+    "io": 0.6,
+    "iu": 0.6,
+}
+_CONSONANT_COSTS = {
+    "iy": 0.15,  # y and i, w and u: one sound written two ways
+    "uw": 0.15,
+    "Cc": 0.15,  # Oromo c (ch') against ch
+    "CS": 0.25,  # French ch is the English sh (Aicha, Aisha)
+    "sz": 0.3,
+    "bp": 0.3,
+    "fv": 0.3,
+    "jy": 0.4,  # Johannes, Yohannes
+    "ck": 0.5,  # French c before a, o, u
+    "Cj": 0.5,
+    "Ss": 0.5,
+    "dt": 0.5,  # Fadumo, Fatuma
+    "gk": 0.5,
+    "bv": 0.5,
+    "fp": 0.5,
+    "jz": 0.6,
+}
+# Inserting or dropping: vowels come and go between spellings (Mulugeta, Mulgeta), so do the
+# glides y and w, the h (Tilahun, Tilaun) and the Somali 'ayn c (Cabdi, Abdi).
+_INDEL_COSTS = {"c": 0.2, "h": 0.4, "w": 0.3, "y": 0.3} | dict.fromkeys("aeiou", 0.25)
+_TRANSPOSE_COST = 0.8
+
+
+def _substitution_costs() -> dict[tuple[str, str], float]:
+    table = {}
+    for (a, b), cost in (_VOWEL_COSTS | _CONSONANT_COSTS).items():
+        table[a, b] = table[b, a] = cost
+    for glide, vowel in (("y", "i"), ("w", "u")):
+        for other in _VOWELS - {vowel}:
+            table.setdefault((glide, other), 0.3)
+            table.setdefault((other, glide), 0.3)
+    return table
+
+
+_SUBSTITUTE = _substitution_costs()
+
+SAME, CLOSE, DIFFERENT = 0, 1, 2
+SAME_AT_MOST = 0.55  # what spelling conventions alone change
+CLOSE_AT_MOST = 1.3  # and a typo, or several conventions at once
+
+
+def name_distance(a: str, b: str, limit: float = CLOSE_AT_MOST) -> float:
+    """Weighted edit distance between two folded names (optimal string alignment).
+
+    Returns early, with a value above `limit`, once the names cannot come within it."""
+    if a == b:
+        return 0.0
+    indel, substitute = _INDEL_COSTS, _SUBSTITUTE
+    before: list[float] = []
+    previous = [0.0]
+    for ch in b:
+        previous.append(previous[-1] + indel.get(ch, 1.0))
+    for i, ca in enumerate(a, 1):
+        drop = indel.get(ca, 1.0)
+        current = [previous[0] + drop]
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                best = previous[j - 1]
+            else:
+                best = min(
+                    previous[j - 1] + substitute.get((ca, cb), 1.0),
+                    previous[j] + drop,
+                    current[j - 1] + indel.get(cb, 1.0),
+                )
+                if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                    best = min(best, before[j - 2] + _TRANSPOSE_COST)
+            current.append(best)
+        if min(current) > limit:
+            return limit + 1.0
+        before, previous = previous, current
+    return previous[-1]
+
+
+def name_level(a: str, b: str) -> int:
+    """SAME, CLOSE or DIFFERENT, for two folded names."""
+    distance = name_distance(a, b)
+    if distance <= SAME_AT_MOST:
+        return SAME
+    return CLOSE if distance <= CLOSE_AT_MOST else DIFFERENT
+
+
+# --- Coarse keys, for blocking ----------------------------------------------------------
+# The consonant skeleton, consonants that alternate merged, h, y and w dropped: the spellings
+# of a name share it (Mohamed, Muhammad and Maxamed give "mmt"). A leading vowel is kept as V.
+_COARSE = str.maketrans("pvzSCdgy", "bfssstkj")
+
+
+def coarse_keys(folded: str) -> tuple[str, ...]:
+    """Blocking keys of a folded name: one for each reading of a Somali or Oromo c."""
+    readings = [""]
+    for ch in folded:
+        if ch == "c" and len(readings) < 4:
+            readings = [r + o for r in readings for o in ("", "C")]
+        else:
+            readings = [r + ch for r in readings]
+    keys = []
+    for reading in readings:
+        reading = reading.replace("c", "")
+        head = "V" if reading[:1] in _VOWELS else reading[:1].translate(_COARSE)
+        tail = "".join(ch for ch in reading[1:] if ch not in "aeiouhwy").translate(_COARSE)
+        keys.append(head + tail)
+    return tuple(dict.fromkeys(keys))
+
+
+# --- The model ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the matcher knows of one registration."""
+
+    key: Hashable
+    given_name: str
+    father_name: str = ""
+    grandfather_name: str = ""
+    sex: str = ""  # "M", "F" or "" when not known
+    birth_year: int | None = None  # Gregorian, as written (it may be an Ethiopian year)
+    age_is_estimated: bool = False
+    nationality: str = ""  # ISO 3166 alpha-3 or alpha-2
+    other_names: tuple[str, ...] = ()  # other spellings of the given name, aliases, Ge'ez
+
+
+@dataclass(frozen=True)
+class Match:
+    """An existing registration, likely the same person as the identity asked about."""
+
+    key: Hashable
+    score: float  # bits of evidence, before the prior
+    probability: float
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two registrations of the registry likely to be the same person."""
+
+    key_a: Hashable
+    key_b: Hashable
+    score: float
+    probability: float
+
+
+# m-probabilities: how often two registrations of the same person show each level. Set from
+# what is known of registration in the field, not learned from labels.
+NAME_M = (0.88, 0.08, 0.04)  # SAME, CLOSE, DIFFERENT
+MIN_NAME_SHARE = 0.0005  # a name met once still says no more than a 1-in-2,000 name
+SEX_M = (0.98, 0.02)  # agree, disagree
+NATIONALITY_M = (0.92, 0.08)
+SWAP_PENALTY = 3.0  # bits: the father's name written first is the exception
+# Birth years, as (differences in years, m). A year not marked as estimated should be right,
+# or be an Ethiopian-calendar year written as Gregorian: 7 or 8 years less (the Ethiopian year
+# starts in September), so also 1 year apart between two records. An estimated age is often a
+# few years off, and may be in the other calendar as well. Beyond 13 years, a mistake.
+YEAR_M = {
+    False: (
+        ((0,), 0.60),
+        ((1,), 0.05),
+        ((7, 8), 0.24),
+        ((6, 9), 0.02),
+        ((2, 3, 4, 5, 10, 11, 12, 13), 0.06),
+    ),
+    True: (
+        ((0,), 0.18),
+        ((1, 2), 0.30),
+        ((3, 4, 5), 0.30),
+        ((6, 7, 8, 9), 0.14),
+        ((10, 11, 12, 13), 0.06),
+    ),
+}
+YEAR_M_BEYOND = {False: 0.03, True: 0.02}
+YEAR_WINDOW = 13
+# The prior: other registrations of the same person per registration, on average.
+DUPLICATES_PER_RECORD = 0.5
+PAIR_PROBABILITY = 0.2  # what the batch keeps for review (best F1 on the tuning half)
+CANDIDATE_PROBABILITY = 0.05  # what the registration form shows
+GROUP_PROBABILITY = 0.1  # what groups() links on
+SMALL_BLOCK = 40  # blocks compared pair by pair; larger ones by birth year first
+
+# Nationality codes of the region, so that alpha-2 and alpha-3 codes compare.
+_ALPHA3 = {
+    "AE": "ARE",
+    "DJ": "DJI",
+    "EG": "EGY",
+    "ER": "ERI",
+    "ET": "ETH",
+    "KE": "KEN",
+    "OM": "OMN",
+    "SA": "SAU",
+    "SD": "SDN",
+    "SO": "SOM",
+    "SS": "SSD",
+    "UG": "UGA",
+    "YE": "YEM",
+}
+
+
+def _log2(x: float) -> float:
+    return math.log2(max(x, 1e-12))
+
+
+@dataclass(frozen=True)
+class _Record:
+    key: Hashable
+    given: tuple[int, ...]  # folded name ids: the given name, then its other spellings
+    father: int  # -1 when missing
+    grandfather: int
+    sex: str
+    year: int | None
+    estimated: bool
+    nationality: str
+
+
+class Matcher:
+    """An index over the registry, built once; scores registrations against each other."""
+
+    def __init__(self, identities: Iterable[Identity]) -> None:
+        self._ids: dict[str, int] = {}  # folded name -> name id
+        self._folded: list[str] = []
+        self._keys: list[tuple[str, ...]] = []  # coarse keys of each name id
+        self._near: dict[int, dict[int, int]] = defaultdict(dict)  # SAME or CLOSE names
+        self._buckets: dict[str, list[int]] = defaultdict(list)  # coarse variant -> names
+        self.records = [self._record(identity) for identity in identities]
+        self._link_names()
+        self._count()
+        self._blocks: dict[tuple[str, ...], list[tuple[int, float]]] = defaultdict(list)
+        for index, record in enumerate(self.records):
+            for token, bound in self._tokens(record).items():
+                self._blocks[token].append((index, bound))
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    # -- building the index
+
+    def _name_id(self, name: str) -> int:
+        folded = fold(name)
+        if not folded:
+            return -1
+        found = self._ids.get(folded)
+        if found is None:
+            found = self._ids[folded] = len(self._folded)
+            self._folded.append(folded)
+            self._keys.append(coarse_keys(folded))
+        return found
+
+    def _record(self, identity: Identity) -> _Record:
+        # An alias may be a whole name (in Ge'ez, say): its first word stands for the given name.
+        names = [identity.given_name] + [n.split()[0] for n in identity.other_names if n.split()]
+        given = tuple(dict.fromkeys(i for i in map(self._name_id, names) if i >= 0))
+        nationality = identity.nationality.strip().upper()
+        return _Record(
+            key=identity.key,
+            given=given or (-1,),
+            father=self._name_id(identity.father_name),
+            grandfather=self._name_id(identity.grandfather_name),
+            sex=identity.sex.strip().upper()[:1],
+            year=identity.birth_year,
+            estimated=identity.age_is_estimated,
+            nationality=_ALPHA3.get(nationality, nationality),
+        )
+
+    def _variants(self, name: int) -> set[str]:
+        """The name's coarse keys and those keys less one letter: names within one typo of
+        each other share one, and only those are compared letter by letter."""
+        keys = self._keys[name]
+        variants = {key[:i] + key[i + 1 :] for key in keys for i in range(len(key))}
+        return variants.union(keys)
+
+    def _link_names(self) -> None:
+        self._linked = set(range(len(self._folded)))
+        checked: set[tuple[int, int]] = set()
+        for name in range(len(self._folded)):
+            for variant in self._variants(name):
+                for other in self._buckets[variant]:
+                    if (other, name) not in checked:
+                        checked.add((other, name))
+                        self._link(other, name)
+                self._buckets[variant].append(name)
+
+    def _link(self, a: int, b: int) -> None:
+        level = name_level(self._folded[a], self._folded[b])
+        if level != DIFFERENT:
+            self._near[a][b] = self._near[b][a] = level
+
+    def _link_new(self, record: _Record) -> None:
+        """Link the names of an identity asked about that the registry has not seen."""
+        for name in (*record.given, record.father, record.grandfather):
+            if name >= 0 and name not in self._linked:
+                self._linked.add(name)
+                for variant in self._variants(name):
+                    for other in self._buckets.get(variant, ()):
+                        if other != name and other not in self._near[name]:
+                            self._link(other, name)
+
+    def _count(self) -> None:
+        """u-probabilities from the registry itself: names, sex, nationality, birth years."""
+        # Two roles, as the pools differ: given names (women's too), and the paternal line.
+        self._counts: dict[str, Counter[int]] = {"given": Counter(), "paternal": Counter()}
+        self._combinations: Counter[tuple[int, int]] = Counter()
+        for r in self.records:
+            if r.given[0] >= 0:
+                self._counts["given"][r.given[0]] += 1
+            for name in (r.father, r.grandfather):
+                if name >= 0:
+                    self._counts["paternal"][name] += 1
+            if r.given[0] >= 0 and r.father >= 0:
+                self._combinations[_ordered(r.given[0], r.father)] += 1
+        self._totals = {role: max(1, sum(c.values())) for role, c in self._counts.items()}
+        self._name_weights: dict[tuple[int, str], tuple[float, float, float]] = {}
+        self._combination_shares: dict[tuple[int, int], float] = {}
+        self._same_names: dict[int, list[int]] = {}
+
+        sexes = Counter(r.sex for r in self.records if r.sex)
+        self._sex_weights = _agreement_weights(sexes, SEX_M)
+        nationalities = Counter(r.nationality for r in self.records if r.nationality)
+        self._nationality_weights = _agreement_weights(nationalities, NATIONALITY_M)
+
+        # u of each difference between two birth years, from the registry's own years
+        years = Counter(r.year for r in self.records if r.year is not None)
+        square = max(1, sum(years.values())) ** 2
+        share: Counter[int] = Counter()
+        for (y1, n1), (y2, n2) in product(years.items(), repeat=2):
+            share[min(abs(y1 - y2), YEAR_WINDOW + 1)] += n1 * n2 / square
+        self._year_weights: dict[bool, list[float]] = {}
+        for estimated, levels in YEAR_M.items():
+            beyond = _log2(YEAR_M_BEYOND[estimated] / max(1e-4, share[YEAR_WINDOW + 1]))
+            weights = [beyond] * (YEAR_WINDOW + 2)
+            for differences, m in levels:
+                u = max(1e-4, sum(share[d] for d in differences))
+                for d in differences:
+                    weights[d] = _log2(m / u)
+            self._year_weights[estimated] = weights
+        # The most the fields other than names can add, to skip pairs that cannot pass.
+        self._best_others = (
+            max(max(w) for w in self._year_weights.values())
+            + max(0.0, self._sex_weights[0])
+            + max(0.0, self._nationality_weights[0])
+        )
+
+    def _tokens(self, record: _Record) -> dict[tuple[str, ...], float]:
+        """Blocking tokens, each with the most the names it covers can weigh in a pair.
+
+        A token is the unordered pair of coarse keys of two of the three names (so swapped
+        names and a missing grandfather's name still meet), or of all three. The given name
+        contributes the keys of its other spellings too."""
+        present = [
+            (keys, bound)
+            for names in (record.given, (record.father,), (record.grandfather,))
+            if names[0] >= 0
+            for keys in [tuple(dict.fromkeys(k for name in names for k in self._keys[name]))]
+            for bound in [max(self._best(name) for name in names)]
+        ]
+        tokens: dict[tuple[str, ...], float] = {}
+        for (keys_a, bound_a), (keys_b, bound_b) in combinations(present, 2):
+            for ka, kb in product(keys_a, keys_b):
+                tokens[(ka, kb) if ka <= kb else (kb, ka)] = bound_a + bound_b
+        if len(present) == 3:
+            bound = sum(bound for _, bound in present)
+            (first, _), (second, _), (third, _) = present
+            for ka, kb, kc in product(first, second, third):
+                tokens[((ka, kb) if ka <= kb else (kb, ka)) + (kc, "")] = bound
+        return tokens
+
+    def _best(self, name: int) -> float:
+        """The most a name can weigh: a SAME agreement, in its role or, swapped, the other."""
+        return max(self._weights(name, "given")[SAME], self._weights(name, "paternal")[SAME])
+
+    # -- weights
+
+    def _weights(self, name: int, role: str) -> tuple[float, float, float]:
+        """Weights of SAME, CLOSE and DIFFERENT for a name in a role (given or paternal)."""
+        found = self._name_weights.get((name, role))
+        if found is None:
+            counts = self._counts[role]
+            same, close = counts[name], 0
+            for other, level in self._near.get(name, {}).items():
+                if level == SAME:
+                    same += counts[other]
+                else:
+                    close += counts[other]
+            total = self._totals[role]
+            u_same = max(MIN_NAME_SHARE, same / total)
+            u_close = max(MIN_NAME_SHARE, close / total)
+            agree = _log2(NAME_M[SAME] / u_same)
+            found = (
+                agree,
+                # a misspelt agreement never says more than an exact one
+                min(agree, _log2(NAME_M[CLOSE] / u_close)),
+                _log2(NAME_M[DIFFERENT] / max(0.05, 1 - u_same - u_close)),
+            )
+            self._name_weights[name, role] = found
+        return found
+
+    def _level(self, a: int, b: int) -> int:
+        if a == b:
+            return SAME
+        return self._near[a].get(b, DIFFERENT) if a in self._near else DIFFERENT
+
+    def _name_weight(self, a: int, b: int, role: str) -> float:
+        if a < 0 or b < 0:
+            return 0.0
+        level = self._level(a, b)
+        # One side may be a misspelling of the other: the smaller weight of the two.
+        return min(self._weights(a, role)[level], self._weights(b, role)[level])
+
+    def _same_as(self, name: int) -> list[int]:
+        found = self._same_names.get(name)
+        if found is None:
+            near = self._near.get(name, {})
+            found = self._same_names[name] = [name, *(o for o, lv in near.items() if lv == SAME)]
+        return found
+
+    def _combination_share(self, given: int, father: int) -> float:
+        """The share of the other registrations whose given and father's names are SAME as
+        these, in either order. Names of one community go together (Mohamed with Ahmed), so
+        two names agreeing say less than the product of their shares."""
+        key = _ordered(given, father)
+        found = self._combination_shares.get(key)
+        if found is None:
+            pairs = {_ordered(g, f) for g in self._same_as(given) for f in self._same_as(father)}
+            count = sum(self._combinations.get(pair, 0) for pair in pairs)
+            found = self._combination_shares[key] = max(0, count - 1) / max(1, len(self.records))
+        return found
+
+    def _two_names(self, g: int, f: int, other_g: int, other_f: int, role: str) -> float:
+        """Weight of a record's given and father's names against two names of another."""
+        if (
+            min(g, f, other_g, other_f) >= 0
+            and self._level(g, other_g) == SAME
+            and self._level(f, other_f) == SAME
+        ):
+            independent = min(
+                self._weights(g, role)[SAME] + self._weights(f, "paternal")[SAME],
+                self._weights(other_g, role)[SAME] + self._weights(other_f, "paternal")[SAME],
+            )
+            together = max(
+                self._combination_share(g, f), self._combination_share(other_g, other_f)
+            )
+            if together > 0:
+                return min(independent, _log2(NAME_M[SAME] ** 2 / together))
+            return independent
+        return self._name_weight(g, other_g, role) + self._name_weight(f, other_f, "paternal")
+
+    # -- scoring
+
+    def _score(self, a: _Record, b: _Record) -> float:
+        """Bits of evidence that two records are the same person (positive: likely)."""
+        if len(a.given) == 1 and len(b.given) == 1:
+            straight = self._two_names(a.given[0], a.father, b.given[0], b.father, "given")
+        else:
+            straight = max(
+                self._two_names(x, a.father, y, b.father, "given") for x in a.given for y in b.given
+            )
+        swapped = (
+            self._two_names(a.given[0], a.father, b.father, b.given[0], "paternal") - SWAP_PENALTY
+        )
+        total = max(straight, swapped)
+        total += self._name_weight(a.grandfather, b.grandfather, "paternal")
+        if a.year is not None and b.year is not None:
+            total += self._year_weights[a.estimated or b.estimated][
+                min(abs(a.year - b.year), YEAR_WINDOW + 1)
+            ]
+        if a.sex and b.sex:
+            total += self._sex_weights[a.sex != b.sex]
+        if a.nationality and b.nationality:
+            total += self._nationality_weights[a.nationality != b.nationality]
+        return total
+
+    def _prior(self) -> float:
+        return _log2(DUPLICATES_PER_RECORD / max(1, len(self.records)))
+
+    def probability(self, score: float) -> float:
+        """The probability that a pair with this score is the same person, in this registry."""
+        return 1.0 / (1.0 + 2.0 ** -max(-500.0, min(500.0, score + self._prior())))
+
+    def threshold(self, probability: float) -> float:
+        """The score at which a pair reaches this probability, in this registry."""
+        return _log2(probability / (1 - probability)) - self._prior()
+
+    def compare(self, a: Identity, b: Identity) -> float:
+        """Bits of evidence that two identities are the same person, weighed in this registry."""
+        ra, rb = self._record(a), self._record(b)
+        self._link_new(ra)
+        self._link_new(rb)
+        return self._score(ra, rb)
+
+    # -- the two uses
+
+    def candidates(
+        self,
+        identity: Identity,
+        limit: int = 10,
+        min_probability: float = CANDIDATE_PROBABILITY,
+    ) -> list[Match]:
+        """The registrations most likely to be this (new) identity, best first."""
+        record = self._record(identity)
+        self._link_new(record)
+        threshold = self.threshold(min_probability) - self._best_others
+        seen: set[int] = set()
+        found: list[Match] = []
+        for token, bound in self._tokens(record).items():
+            if bound < threshold:
+                continue
+            for index, other_bound in self._blocks.get(token, ()):
+                if other_bound < threshold or index in seen:
+                    continue
+                seen.add(index)
+                other = self.records[index]
+                if other.key == identity.key:
+                    continue
+                score = self._score(record, other)
+                if score >= threshold + self._best_others:
+                    found.append(Match(other.key, score, self.probability(score)))
+        found.sort(key=lambda m: -m.score)
+        return found[:limit]
+
+    def pairs(self, min_probability: float = PAIR_PROBABILITY) -> list[Pair]:
+        """All pairs of registrations at least this likely to be the same person, best first."""
+        threshold = self.threshold(min_probability)
+        # A pair met in a block can weigh no more than the names of the block allow, plus
+        # the best of the other fields: registrations whose names are too common to reach
+        # the threshold there are left out of that block (a third name shared brings them
+        # together in another block, if they have one).
+        needed = threshold - self._best_others
+        records, n = self.records, len(self.records)
+        seen: set[int] = set()
+        found: list[Pair] = []
+        for block in self._blocks.values():
+            members = [(index, bound) for index, bound in block if bound >= needed]
+            if len(members) < 2:
+                continue
+            for i, j in self._block_pairs(members, threshold):
+                pair = i * n + j if i < j else j * n + i
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                score = self._score(records[i], records[j])
+                if score >= threshold:
+                    a, b = sorted((i, j))
+                    found.append(
+                        Pair(records[a].key, records[b].key, score, self.probability(score))
+                    )
+        found.sort(key=lambda p: -p.score)
+        return found
+
+    def groups(self, min_probability: float = GROUP_PROBABILITY) -> list[tuple[Hashable, ...]]:
+        """The registrations of the registry grouped into likely persons (groups of two or
+        more), for review a person at a time.
+
+        Average linkage: starting from the best pairs, two groups are merged when the mean
+        score over all their cross pairs reaches the threshold. A registration that matches
+        two of a person's registrations well joins them even if it matches a third one less
+        well (its grandfather's name missing, say); a chain of weak links does not."""
+        threshold = self.threshold(min_probability)
+        index_of = {record.key: index for index, record in enumerate(self.records)}
+        group_of: dict[int, list[int]] = {}
+        for pair in self.pairs(min_probability):
+            a, b = index_of[pair.key_a], index_of[pair.key_b]
+            group_a, group_b = group_of.get(a, [a]), group_of.get(b, [b])
+            if group_a is group_b:
+                continue
+            excess = sum(
+                self._score(self.records[i], self.records[j]) - threshold
+                for i in group_a
+                for j in group_b
+            )
+            if excess >= 0:
+                group_a.extend(group_b)
+                for index in group_a:
+                    group_of[index] = group_a
+        unique = {id(group): group for group in group_of.values()}.values()
+        return [tuple(self.records[i].key for i in sorted(group)) for group in unique]
+
+    def _block_pairs(
+        self, members: list[tuple[int, float]], threshold: float
+    ) -> Iterator[tuple[int, int]]:
+        """The pairs of a block that could reach the threshold, judged by the most their names
+        can weigh and by their birth years: with common names, only close years can."""
+        if len(members) <= SMALL_BLOCK:
+            yield from ((i, j) for (i, _), (j, _) in combinations(members, 2))
+            return
+        records = self.records
+        categorical = max(0.0, self._sex_weights[0]) + max(0.0, self._nationality_weights[0])
+        best_year = [max(w[d] for w in self._year_weights.values()) for d in range(YEAR_WINDOW + 2)]
+        top = max(bound for _, bound in members) + categorical
+        by_year: dict[int | None, list[tuple[int, float]]] = defaultdict(list)
+        for index, bound in members:
+            by_year[records[index].year].append((index, bound))
+        undated = by_year.pop(None, [])
+        if top >= threshold:  # a missing year weighs nothing either way
+            yield from ((i, j) for (i, _), (j, _) in combinations(undated, 2))
+            yield from ((i, j) for i, _ in undated for group in by_year.values() for j, _ in group)
+        if top + best_year[YEAR_WINDOW + 1] >= threshold:  # even far apart years could do
+            dated = [m for group in by_year.values() for m in group]
+            yield from ((i, j) for (i, _), (j, _) in combinations(dated, 2))
+            return
+        differences = [d for d in range(YEAR_WINDOW + 1) if top + best_year[d] >= threshold]
+        for year, group in by_year.items():
+            for d in differences:
+                other = group if d == 0 else by_year.get(year + d)  # type: ignore[operator]
+                if not other:
+                    continue
+                pairs = combinations(group, 2) if d == 0 else product(group, other)
+                for (i, bound_i), (j, bound_j) in pairs:
+                    if min(bound_i, bound_j) + categorical + best_year[d] >= threshold:
+                        yield i, j
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a <= b else (b, a)
+
+
+def _agreement_weights(counts: Counter[str], m: tuple[float, float]) -> tuple[float, float]:
+    """Weights of agreeing and disagreeing on a categorical field, u from its distribution."""
+    total = sum(counts.values())
+    agree = sum(n * n for n in counts.values()) / total / total if total else 0.5
+    return _log2(m[0] / agree), _log2(m[1] / max(1e-3, 1 - agree))
+
+
+def find_pairs(
+    identities: Iterable[Identity], min_probability: float = PAIR_PROBABILITY
+) -> Iterator[Pair]:
+    """The batch: every likely duplicate pair of a registry, best first."""
+    yield from Matcher(identities).pairs(min_probability)

@@ -1,0 +1,32 @@
+import datetime
+
+import pytest
+
+from corridor.cases import services
+from corridor.cases.models import Case, Identification, Sex
+
+
+def person_values(**overrides) -> dict:
+    """A synthetic person, obviously made up."""
+    return {
+        "given_name": "Testa",
+        "father_name": "Exemplu",
+        "grandfather_name": "Fictivo",
+        "sex": Sex.FEMALE,
+        "birth_date": datetime.date(1999, 3, 4),
+        "nationality_id": "ET",
+        "identified_by": Identification.MOBILE_UNIT,
+    } | overrides
+
+
+def case_of(personas, organisation: str = "A", **overrides) -> Case:
+    """A case registered by the caseworker of an organisation of the personas."""
+    _person, case = services.register_person(
+        by=personas[f"caseworker@{organisation}"], values=person_values(**overrides)
+    )
+    return case
+
+
+@pytest.fixture
+def case_a(personas) -> Case:
+    return case_of(personas, "A")

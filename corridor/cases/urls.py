@@ -1,0 +1,14 @@
+from django.urls import path
+
+from corridor.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("register/", views.person_register, name="person_register"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/consent/", views.consent_create, name="consent_create"),
+    path("<int:pk>/screening/", views.screening_create, name="screening_create"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+]
