@@ -37,6 +37,19 @@ MENU = [
     MenuEntry(_("New interview"), "flows:interview_create", _enters_flow_data),
     MenuEntry(_("Imports"), "flows:import_create", _enters_flow_data),
     MenuEntry(_("Data quality"), "flows:quality", lambda u: u.has_role(Role.INFORMATION_OFFICER)),
+    MenuEntry(
+        _("Cases"), "cases:case_list", lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR)
+    ),
+    MenuEntry(
+        _("Requests from other organisations"),
+        "cases:access_request_list",
+        lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR),
+    ),
+    MenuEntry(
+        _("Possible duplicates"),
+        "cases:duplicate_list",
+        lambda u: u.has_role(Role.REGISTRY_OFFICER),
+    ),
     MenuEntry(_("Service directory"), "directory:service_list", reads_directory),
     MenuEntry(
         _("Referrals received"), "referrals:inbox", lambda u: u.has_role(Role.SERVICE_FOCAL_POINT)

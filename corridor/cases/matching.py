@@ -42,7 +42,7 @@ from itertools import combinations, product
 # The syllabary is a grid: each consonant row holds 8 code points, the 7 vowel orders and a
 # labialised form. The table is generated from each row's consonant (in the order of the
 # Unicode block, from U+1200) and each order's vowel; there is no per-character list.
-_GEEZ_ROWS = (
+_GEEZ_ROWS = (  # noqa: SIM905 - one line of the grid per line of text reads better
     "h l h m s r s sh q qw q qw b v t ch h hw n ny ' k kw h hw w ' z zh y d d j g gw g t ch p "
     "ts ts f p"
 ).split()
@@ -569,9 +569,7 @@ class Matcher:
                 self._weights(g, role)[SAME] + self._weights(f, "paternal")[SAME],
                 self._weights(other_g, role)[SAME] + self._weights(other_f, "paternal")[SAME],
             )
-            together = max(
-                self._combination_share(g, f), self._combination_share(other_g, other_f)
-            )
+            together = max(self._combination_share(g, f), self._combination_share(other_g, other_f))
             if together > 0:
                 return min(independent, _log2(NAME_M[SAME] ** 2 / together))
             return independent

@@ -383,3 +383,59 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.screened_at:%Y-%m-%d} {self.risk_level}"
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", _("To review")
+    MERGED = "merged", _("Merged")
+    DISTINCT = "distinct", _("Different persons")
+
+
+class DuplicateCandidate(models.Model):
+    """Two registrations the matcher finds likely to be one person, for the registry officer."""
+
+    person_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    probability = models.FloatField(_("probability"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING
+    )
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-probability", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(person_a__lt=models.F("person_b")), name="duplicate_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ~ {self.person_b_id} ({self.probability:.2f})"
+
+
+class AccessRequest(models.Model):
+    """A user asks the organisation holding a likely match to get in touch about a person."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by_id} -> {self.organisation_id} about {self.person_id}"

@@ -11,4 +11,12 @@ urlpatterns = [
     path("<int:pk>/screening/", views.screening_create, name="screening_create"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("access-requests/", views.access_request_list, name="access_request_list"),
+    path(
+        "access-requests/new/<int:person>/<int:organisation>/",
+        views.access_request,
+        name="access_request",
+    ),
+    path("duplicates/", views.duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/", views.duplicate_review, name="duplicate_review"),
 ]

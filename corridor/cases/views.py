@@ -5,17 +5,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts.auth import require
+from corridor.accounts.models import Role
 from corridor.audit.services import record, record_many
+from corridor.cases import duplicates, services
 from corridor.cases import screening as screening_rules
-from corridor.cases import services
 from corridor.cases.forms import CaseFilterForm, ConsentForm, PersonForm, ScreeningForm
-from corridor.cases.models import Case, Consent, Person
+from corridor.cases.models import (
+    AccessRequest,
+    Case,
+    Consent,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Person,
+)
 from corridor.directory.models import Service
 from corridor.pagination import paginate
 
@@ -59,20 +68,120 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @works_on_cases
 @require_http_methods(["GET", "POST"])
 def person_register(request: HttpRequest) -> HttpResponse:
+    """Register a person, after showing the likely existing ones (the user confirms)."""
     form = PersonForm(request.POST or None)
+    matches = []
     if request.method == "POST" and form.is_valid():
+        values = form.person_values()
+        if not request.POST.get("confirmed"):
+            matches = duplicates.likely_matches(by=request.user, values=values, request=request)
+        if not matches:
+            try:
+                person, case = services.register_person(
+                    by=request.user, values=values, request=request
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s registered: case %(code)s.") % {"name": person, "code": case},
+                )
+                return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/person_register.html", {"form": form, "matches": matches})
+
+
+@works_on_cases
+@require_POST
+def access_request(request: HttpRequest, person: int, organisation: int) -> HttpResponse:
+    """Ask the organisation holding a likely match to get in touch about that person."""
+    holding = Case.objects.filter(person_id=person, organisation_id=organisation)
+    case = holding.select_related("organisation").first()
+    if case is None:  # only an organisation that works with the person can be asked
+        raise Http404
+    duplicates.request_access(
+        by=request.user, person=case.person, organisation=case.organisation, request=request
+    )
+    messages.success(
+        request,
+        _("Your request was sent to %(organisation)s, who will contact you.")
+        % {"organisation": case.organisation},
+    )
+    return redirect("cases:case_list")
+
+
+@works_on_cases
+def access_request_list(request: HttpRequest) -> HttpResponse:
+    """Requests from other organisations about persons this organisation works with."""
+    if request.method == "POST":
+        AccessRequest.objects.filter(
+            organisation_id=request.user.organisation_id,
+            pk=request.POST.get("answered"),
+            answered_at=None,
+        ).update(answered_at=timezone.now())
+        return redirect("cases:access_request_list")
+    requests = AccessRequest.objects.filter(
+        organisation_id=request.user.organisation_id
+    ).select_related("requested_by__organisation")
+    page = paginate(request, requests)
+    # The request names a person of this organisation: show the case code, not the person.
+    codes = dict(
+        Case.objects.visible_to(request.user)
+        .filter(person_id__in=[item.person_id for item in page])
+        .values_list("person_id", "code")
+    )
+    rows = [(item, codes.get(item.person_id, "")) for item in page]
+    return render(request, "cases/access_request_list.html", {"page": page, "rows": rows})
+
+
+registry_officer = require(lambda user: user.has_role(Role.REGISTRY_OFFICER))
+
+
+@registry_officer
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    pending = DuplicateCandidate.objects.filter(status=DuplicateStatus.PENDING).select_related(
+        "person_a", "person_b"
+    )
+    page = paginate(request, pending)
+    record_many(
+        actor=request.user,
+        action="view",
+        object_type="person",
+        object_ids=[p for pair in page for p in (pair.person_a_id, pair.person_b_id)],
+        details={"as": "possible duplicate"},
+        request=request,
+    )
+    return render(request, "cases/duplicate_list.html", {"page": page})
+
+
+@registry_officer
+@require_http_methods(["GET", "POST"])
+def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(
+        DuplicateCandidate.objects.select_related("person_a__nationality", "person_b__nationality"),
+        pk=pk,
+    )
+    if request.method == "POST" and candidate.status == DuplicateStatus.PENDING:
         try:
-            person, case = services.register_person(
-                by=request.user, values=form.person_values(), request=request
-            )
+            if request.POST.get("decision") == "distinct":
+                duplicates.mark_distinct(by=request.user, candidate=candidate, request=request)
+                messages.success(request, _("Marked as two different persons."))
+            else:
+                keep = candidate.person_a if request.POST.get("keep") == "a" else candidate.person_b
+                duplicates.merge(by=request.user, candidate=candidate, keep=keep, request=request)
+                messages.success(request, _("Merged into %(name)s.") % {"name": keep})
         except ValidationError as error:
-            form.add_error(None, error)
+            messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, _("%(name)s registered: case %(code)s.") % {"name": person, "code": case}
-            )
-            return redirect("cases:case_detail", pk=case.pk)
-    return render(request, "cases/person_register.html", {"form": form})
+            return redirect("cases:duplicate_list")
+    record_many(
+        actor=request.user,
+        action="view",
+        object_type="person",
+        object_ids=[candidate.person_a_id, candidate.person_b_id],
+        request=request,
+    )
+    return render(request, "cases/duplicate_review.html", {"candidate": candidate})
 
 
 def _visible_case(request: HttpRequest, pk: int) -> Case:

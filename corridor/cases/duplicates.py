@@ -1,0 +1,197 @@
+"""Finding the same person twice: while registering, and over the whole registry.
+
+The matcher (corridor.cases.matching) works on plain identities; this module feeds it the
+registry and turns what it finds into what each user may know: full details of the persons
+their organisation works with, only "a likely match is held by organisation X" for the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corridor.accounts.models import Organisation, Role, User
+from corridor.audit.services import record, record_many
+from corridor.cases.matching import Identity, Matcher
+from corridor.cases.models import (
+    AccessRequest,
+    Case,
+    CaseStatus,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Person,
+)
+
+LIKELY_MATCHES_SHOWN = 5
+
+
+def identity_of(person: Person) -> Identity:
+    return Identity(
+        key=person.pk,
+        given_name=person.given_name,
+        father_name=person.father_name,
+        grandfather_name=person.grandfather_name,
+        sex=person.sex,
+        birth_year=person.birth_date.year if person.birth_date else None,
+        age_is_estimated=person.birth_date_is_estimated,
+        nationality=person.nationality_id or "",
+        other_names=tuple(
+            name.strip()
+            for name in [*person.other_names.splitlines(), person.name_in_script]
+            if name.strip()
+        ),
+    )
+
+
+def registry_matcher() -> Matcher:
+    """The matcher over every person not merged into another one.
+
+    Built anew for each use: fine for a registry of tens of thousands; a registry of a million
+    needs the index kept between requests (see docs/person-matching.md)."""
+    return Matcher(identity_of(person) for person in Person.objects.filter(merged_into=None))
+
+
+@dataclass
+class LikelyMatch:
+    person: Person
+    probability: float
+    visible: bool  # the user's organisation works with this person: details may be shown
+    organisations: list[Organisation] = field(default_factory=list)  # holding open cases
+
+
+def likely_matches(
+    *, by: User, values: dict, request: HttpRequest | None = None
+) -> list[LikelyMatch]:
+    """The persons already registered who are likely the one about to be registered."""
+    candidate = identity_of(Person(**{**values, "pk": None}))
+    found = registry_matcher().candidates(candidate, limit=LIKELY_MATCHES_SHOWN)
+    persons = Person.objects.in_bulk([match.key for match in found])
+    visible = set(Person.objects.visible_to(by).filter(pk__in=persons).values_list("pk", flat=True))
+    holders: dict[int, list[Organisation]] = {}
+    open_cases = Case.objects.filter(person_id__in=persons).exclude(
+        status__in=[CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED]
+    )
+    for case in open_cases.select_related("organisation"):
+        holders.setdefault(case.person_id, []).append(case.organisation)
+    matches = [
+        LikelyMatch(
+            persons[match.key], match.probability, match.key in visible, holders.get(match.key, [])
+        )
+        for match in found
+    ]
+    # Being shown as a likely match is itself something learnt about a person.
+    record_many(
+        actor=by,
+        action="view",
+        object_type="person",
+        object_ids=[match.person.pk for match in matches],
+        details={"as": "likely match while registering"},
+        request=request,
+    )
+    return matches
+
+
+def find_duplicates() -> int:
+    """Fill the registry officer's review queue; returns how many new pairs were queued."""
+    known = set(DuplicateCandidate.objects.values_list("person_a_id", "person_b_id"))
+    new = []
+    for pair in registry_matcher().pairs():
+        a, b = sorted((pair.key_a, pair.key_b))
+        if (a, b) not in known:
+            known.add((a, b))
+            new.append(
+                DuplicateCandidate(person_a_id=a, person_b_id=b, probability=pair.probability)
+            )
+    DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
+    return len(new)
+
+
+def _registry_officer(user: User) -> None:
+    if not user.has_role(Role.REGISTRY_OFFICER):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def merge(
+    *, by: User, candidate: DuplicateCandidate, keep: Person, request: HttpRequest | None = None
+) -> Person:
+    """One person from two: the other keeps its row, points at the kept one, and its cases
+    move over, so every case, consent and referral still reads as it did."""
+    _registry_officer(by)
+    if keep.pk not in (candidate.person_a_id, candidate.person_b_id):
+        raise ValidationError(_("Keep one of the two persons of the pair."))
+    other = candidate.person_b if keep.pk == candidate.person_a_id else candidate.person_a
+    open_statuses = [CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED]
+    holders = list(
+        Case.objects.filter(person__in=[keep, other])
+        .exclude(status__in=open_statuses)
+        .values_list("organisation__name", flat=True)
+    )
+    twice = sorted({name for name in holders if holders.count(name) > 1})
+    if twice:
+        raise ValidationError(
+            _("Both persons have an open case at %(organisations)s: close one of them first.")
+            % {"organisations": ", ".join(twice)}
+        )
+    moved = Case.objects.filter(person=other).update(person=keep)
+    other.merged_into = keep
+    other.save(update_fields=["merged_into"])
+    candidate.status = DuplicateStatus.MERGED
+    candidate.decided_by, candidate.decided_at = by, timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor=by,
+        action="merge",
+        object_type="person",
+        object_id=keep.pk,
+        details={"merged": other.pk, "cases_moved": moved},
+        request=request,
+    )
+    return keep
+
+
+@transaction.atomic
+def mark_distinct(
+    *, by: User, candidate: DuplicateCandidate, request: HttpRequest | None = None
+) -> None:
+    _registry_officer(by)
+    candidate.status = DuplicateStatus.DISTINCT
+    candidate.decided_by, candidate.decided_at = by, timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        actor=by,
+        action="change",
+        object_type="duplicate",
+        object_id=candidate.pk,
+        details={"status": "distinct"},
+        request=request,
+    )
+
+
+@transaction.atomic
+def request_access(
+    *,
+    by: User,
+    person: Person,
+    organisation: Organisation,
+    request: HttpRequest | None = None,
+) -> AccessRequest:
+    """Ask the organisation that holds a likely match to get in touch: nothing is shared by
+    the request itself; the other organisation decides, with the person's consent."""
+    if not by.has_role(Role.CASEWORKER, Role.SUPERVISOR) or not by.organisation_id:
+        raise PermissionDenied
+    access = AccessRequest.objects.create(person=person, organisation=organisation, requested_by=by)
+    record(
+        actor=by,
+        action="access_request",
+        object_type="person",
+        object_id=person.pk,
+        details={"organisation": organisation.pk},
+        request=request,
+    )
+    return access
