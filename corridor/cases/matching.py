@@ -334,7 +334,11 @@ def _log2(x: float) -> float:
     return math.log2(max(x, 1e-12))
 
 
-@dataclass(frozen=True)
+GIVEN, PATERNAL = 0, 1  # the two roles a name is weighed in: the pools differ (women's names)
+MISSING = 3  # a name level: one side has no such name
+
+
+@dataclass(slots=True)
 class _Record:
     key: Hashable
     given: tuple[int, ...]  # folded name ids: the given name, then its other spellings
@@ -344,10 +348,24 @@ class _Record:
     year: int | None
     estimated: bool
     nationality: str
+    # What the given and father's names weigh when another record has the SAME two, in the
+    # same order or swapped: set once the registry's names are counted.
+    together: float = 0.0
+    together_swapped: float = 0.0
+
+
+def _weight(weights: list[tuple[float, float, float]], a: int, b: int, level: int) -> float:
+    """Weight of two names at a level: the smaller of the two sides' (one side may be a
+    misspelling of the other, which would look rare)."""
+    if level == MISSING:
+        return 0.0
+    return min(weights[a][level], weights[b][level])
 
 
 class Matcher:
-    """An index over the registry, built once; scores registrations against each other."""
+    """An index over the registry, built once; scores registrations against each other.
+
+    Not thread-safe: asking about an identity adds its new spellings to the name index."""
 
     def __init__(self, identities: Iterable[Identity]) -> None:
         self._ids: dict[str, int] = {}  # folded name -> name id
@@ -358,6 +376,10 @@ class Matcher:
         self.records = [self._record(identity) for identity in identities]
         self._link_names()
         self._count()
+        self._weights: tuple[list[tuple[float, float, float]], ...] = ([], [])
+        self._extend_weights()
+        for record in self.records:
+            self._prepare(record, own=1)
         self._blocks: dict[tuple[str, ...], list[tuple[int, float]]] = defaultdict(list)
         for index, record in enumerate(self.records):
             for token, bound in self._tokens(record).items():
@@ -366,7 +388,7 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.records)
 
-    # -- building the index
+    # -- names
 
     def _name_id(self, name: str) -> int:
         folded = fold(name)
@@ -418,8 +440,17 @@ class Matcher:
         if level != DIFFERENT:
             self._near[a][b] = self._near[b][a] = level
 
-    def _link_new(self, record: _Record) -> None:
-        """Link the names of an identity asked about that the registry has not seen."""
+    def _level(self, a: int, b: int) -> int:
+        if a < 0 or b < 0:
+            return MISSING
+        if a == b:
+            return SAME
+        near = self._near.get(a)
+        return near.get(b, DIFFERENT) if near else DIFFERENT
+
+    def _ask(self, identity: Identity) -> _Record:
+        """The record of an identity that is not in the registry, its new names linked."""
+        record = self._record(identity)
         for name in (*record.given, record.father, record.grandfather):
             if name >= 0 and name not in self._linked:
                 self._linked.add(name)
@@ -427,23 +458,25 @@ class Matcher:
                     for other in self._buckets.get(variant, ()):
                         if other != name and other not in self._near[name]:
                             self._link(other, name)
+        self._extend_weights()
+        self._prepare(record, own=0)
+        return record
+
+    # -- weights, from the registry itself (no labels)
 
     def _count(self) -> None:
-        """u-probabilities from the registry itself: names, sex, nationality, birth years."""
-        # Two roles, as the pools differ: given names (women's too), and the paternal line.
-        self._counts: dict[str, Counter[int]] = {"given": Counter(), "paternal": Counter()}
+        """Count names, and weigh sex, nationality and birth years."""
+        self._counts: tuple[Counter[int], Counter[int]] = (Counter(), Counter())
         self._combinations: Counter[tuple[int, int]] = Counter()
         for r in self.records:
             if r.given[0] >= 0:
-                self._counts["given"][r.given[0]] += 1
+                self._counts[GIVEN][r.given[0]] += 1
             for name in (r.father, r.grandfather):
                 if name >= 0:
-                    self._counts["paternal"][name] += 1
+                    self._counts[PATERNAL][name] += 1
             if r.given[0] >= 0 and r.father >= 0:
                 self._combinations[_ordered(r.given[0], r.father)] += 1
-        self._totals = {role: max(1, sum(c.values())) for role, c in self._counts.items()}
-        self._name_weights: dict[tuple[int, str], tuple[float, float, float]] = {}
-        self._combination_shares: dict[tuple[int, int], float] = {}
+        self._totals = tuple(max(1, sum(c.values())) for c in self._counts)
         self._same_names: dict[int, list[int]] = {}
 
         sexes = Counter(r.sex for r in self.records if r.sex)
@@ -467,18 +500,72 @@ class Matcher:
                     weights[d] = _log2(m / u)
             self._year_weights[estimated] = weights
         # The most the fields other than names can add, to skip pairs that cannot pass.
-        self._best_others = (
-            max(max(w) for w in self._year_weights.values())
-            + max(0.0, self._sex_weights[0])
-            + max(0.0, self._nationality_weights[0])
+        self._best_years = [
+            max(w[d] for w in self._year_weights.values()) for d in range(YEAR_WINDOW + 2)
+        ]
+        self._best_categorical = max(0.0, self._sex_weights[0]) + max(
+            0.0, self._nationality_weights[0]
         )
+        self._best_others = max(self._best_years) + self._best_categorical
+
+    def _extend_weights(self) -> None:
+        """Weights of SAME, CLOSE and DIFFERENT for each name not weighed yet, in each role:
+        log2(m / u), u the share of the role's names at that level from this one."""
+        for role, weights in enumerate(self._weights):
+            counts, total = self._counts[role], self._totals[role]
+            for name in range(len(weights), len(self._folded)):
+                same, close = counts[name], 0
+                for other, level in self._near.get(name, {}).items():
+                    if level == SAME:
+                        same += counts[other]
+                    else:
+                        close += counts[other]
+                u_same = max(MIN_NAME_SHARE, same / total)
+                u_close = max(MIN_NAME_SHARE, close / total)
+                agree = _log2(NAME_M[SAME] / u_same)
+                weights.append(
+                    (
+                        agree,
+                        # a misspelt agreement never says more than an exact one
+                        min(agree, _log2(NAME_M[CLOSE] / u_close)),
+                        _log2(NAME_M[DIFFERENT] / max(0.05, 1 - u_same - u_close)),
+                    )
+                )
+
+    def _same_as(self, name: int) -> list[int]:
+        found = self._same_names.get(name)
+        if found is None:
+            near = self._near.get(name, {})
+            found = self._same_names[name] = [name, *(o for o, lv in near.items() if lv == SAME)]
+        return found
+
+    def _together(self, given: int, father: int, own: int) -> float:
+        """The weight of the SAME given and father's names, in either order: no more than the
+        share of the other registrations with both says. Names of one community go together
+        (Mohamed with Ahmed), so the two agreeing say less than their weights added."""
+        pairs = {_ordered(g, f) for g in self._same_as(given) for f in self._same_as(father)}
+        count = sum(self._combinations.get(pair, 0) for pair in pairs) - own
+        share = max(count, 0) / max(1, len(self.records))
+        return _log2(NAME_M[SAME] ** 2 / share) if share else math.inf
+
+    def _prepare(self, record: _Record, own: int) -> None:
+        g, f = record.given[0], record.father
+        if g >= 0 and f >= 0:
+            given, paternal = self._weights
+            together = self._together(g, f, own)
+            record.together = min(given[g][SAME] + paternal[f][SAME], together)
+            record.together_swapped = min(paternal[g][SAME] + paternal[f][SAME], together)
+
+    def _best(self, name: int) -> float:
+        """The most a name can weigh: a SAME agreement, in either role (names swapped)."""
+        return max(self._weights[GIVEN][name][SAME], self._weights[PATERNAL][name][SAME])
 
     def _tokens(self, record: _Record) -> dict[tuple[str, ...], float]:
         """Blocking tokens, each with the most the names it covers can weigh in a pair.
 
         A token is the unordered pair of coarse keys of two of the three names (so swapped
         names and a missing grandfather's name still meet), or of all three. The given name
-        contributes the keys of its other spellings too."""
+        brings the keys of its other spellings too."""
         present = [
             (keys, bound)
             for names in (record.given, (record.father,), (record.grandfather,))
@@ -497,108 +584,62 @@ class Matcher:
                 tokens[((ka, kb) if ka <= kb else (kb, ka)) + (kc, "")] = bound
         return tokens
 
-    def _best(self, name: int) -> float:
-        """The most a name can weigh: a SAME agreement, in its role or, swapped, the other."""
-        return max(self._weights(name, "given")[SAME], self._weights(name, "paternal")[SAME])
-
-    # -- weights
-
-    def _weights(self, name: int, role: str) -> tuple[float, float, float]:
-        """Weights of SAME, CLOSE and DIFFERENT for a name in a role (given or paternal)."""
-        found = self._name_weights.get((name, role))
-        if found is None:
-            counts = self._counts[role]
-            same, close = counts[name], 0
-            for other, level in self._near.get(name, {}).items():
-                if level == SAME:
-                    same += counts[other]
-                else:
-                    close += counts[other]
-            total = self._totals[role]
-            u_same = max(MIN_NAME_SHARE, same / total)
-            u_close = max(MIN_NAME_SHARE, close / total)
-            agree = _log2(NAME_M[SAME] / u_same)
-            found = (
-                agree,
-                # a misspelt agreement never says more than an exact one
-                min(agree, _log2(NAME_M[CLOSE] / u_close)),
-                _log2(NAME_M[DIFFERENT] / max(0.05, 1 - u_same - u_close)),
-            )
-            self._name_weights[name, role] = found
-        return found
-
-    def _level(self, a: int, b: int) -> int:
-        if a == b:
-            return SAME
-        return self._near[a].get(b, DIFFERENT) if a in self._near else DIFFERENT
-
-    def _name_weight(self, a: int, b: int, role: str) -> float:
-        if a < 0 or b < 0:
-            return 0.0
-        level = self._level(a, b)
-        # One side may be a misspelling of the other: the smaller weight of the two.
-        return min(self._weights(a, role)[level], self._weights(b, role)[level])
-
-    def _same_as(self, name: int) -> list[int]:
-        found = self._same_names.get(name)
-        if found is None:
-            near = self._near.get(name, {})
-            found = self._same_names[name] = [name, *(o for o, lv in near.items() if lv == SAME)]
-        return found
-
-    def _combination_share(self, given: int, father: int) -> float:
-        """The share of the other registrations whose given and father's names are SAME as
-        these, in either order. Names of one community go together (Mohamed with Ahmed), so
-        two names agreeing say less than the product of their shares."""
-        key = _ordered(given, father)
-        found = self._combination_shares.get(key)
-        if found is None:
-            pairs = {_ordered(g, f) for g in self._same_as(given) for f in self._same_as(father)}
-            count = sum(self._combinations.get(pair, 0) for pair in pairs)
-            found = self._combination_shares[key] = max(0, count - 1) / max(1, len(self.records))
-        return found
-
-    def _two_names(self, g: int, f: int, other_g: int, other_f: int, role: str) -> float:
-        """Weight of a record's given and father's names against two names of another."""
-        if (
-            min(g, f, other_g, other_f) >= 0
-            and self._level(g, other_g) == SAME
-            and self._level(f, other_f) == SAME
-        ):
-            independent = min(
-                self._weights(g, role)[SAME] + self._weights(f, "paternal")[SAME],
-                self._weights(other_g, role)[SAME] + self._weights(other_f, "paternal")[SAME],
-            )
-            together = max(self._combination_share(g, f), self._combination_share(other_g, other_f))
-            if together > 0:
-                return min(independent, _log2(NAME_M[SAME] ** 2 / together))
-            return independent
-        return self._name_weight(g, other_g, role) + self._name_weight(f, other_f, "paternal")
-
     # -- scoring
 
     def _score(self, a: _Record, b: _Record) -> float:
         """Bits of evidence that two records are the same person (positive: likely)."""
-        if len(a.given) == 1 and len(b.given) == 1:
-            straight = self._two_names(a.given[0], a.father, b.given[0], b.father, "given")
+        given, paternal = self._weights
+        level = self._level
+        ga, fa, gb, fb = a.given[0], a.father, b.given[0], b.father
+        level_g, level_f = level(ga, gb), level(fa, fb)
+        if level_g == SAME and level_f == SAME:
+            names = min(a.together, b.together)
         else:
-            straight = max(
-                self._two_names(x, a.father, y, b.father, "given") for x in a.given for y in b.given
-            )
-        swapped = (
-            self._two_names(a.given[0], a.father, b.father, b.given[0], "paternal") - SWAP_PENALTY
-        )
-        total = max(straight, swapped)
-        total += self._name_weight(a.grandfather, b.grandfather, "paternal")
+            names = _weight(given, ga, gb, level_g) + _weight(paternal, fa, fb, level_f)
+        if len(a.given) > 1 or len(b.given) > 1:
+            names = max(names, self._other_spellings(a, b))
+        # The father's name written first: only worth weighing when the names cross-match.
+        level_x, level_y = level(ga, fb), level(fa, gb)
+        if level_x < DIFFERENT or level_y < DIFFERENT:
+            if level_x == SAME and level_y == SAME:
+                swapped = min(a.together_swapped, b.together_swapped)
+            else:
+                swapped = _weight(paternal, ga, fb, level_x) + _weight(paternal, fa, gb, level_y)
+            names = max(names, swapped - SWAP_PENALTY)
+        ca, cb = a.grandfather, b.grandfather
+        total = names + _weight(paternal, ca, cb, level(ca, cb))
         if a.year is not None and b.year is not None:
-            total += self._year_weights[a.estimated or b.estimated][
-                min(abs(a.year - b.year), YEAR_WINDOW + 1)
-            ]
+            years = self._year_weights[a.estimated or b.estimated]
+            total += years[min(abs(a.year - b.year), YEAR_WINDOW + 1)]
         if a.sex and b.sex:
             total += self._sex_weights[a.sex != b.sex]
         if a.nationality and b.nationality:
             total += self._nationality_weights[a.nationality != b.nationality]
         return total
+
+    def _other_spellings(self, a: _Record, b: _Record) -> float:
+        """The given and father's names, the given name taken in any of its spellings."""
+        given, paternal = self._weights
+        fa, fb = a.father, b.father
+        level_f = self._level(fa, fb)
+        best = -math.inf
+        for x in a.given:
+            for y in b.given:
+                level_g = self._level(x, y)
+                if level_g == SAME and level_f == SAME:
+                    together = max(
+                        self._together(x, fa, 0) if x != a.given[0] else a.together,
+                        self._together(y, fb, 0) if y != b.given[0] else b.together,
+                    )
+                    weight = min(
+                        given[x][SAME] + paternal[fa][SAME],
+                        given[y][SAME] + paternal[fb][SAME],
+                        together,
+                    )
+                else:
+                    weight = _weight(given, x, y, level_g) + _weight(paternal, fa, fb, level_f)
+                best = max(best, weight)
+        return best
 
     def _prior(self) -> float:
         return _log2(DUPLICATES_PER_RECORD / max(1, len(self.records)))
@@ -613,10 +654,7 @@ class Matcher:
 
     def compare(self, a: Identity, b: Identity) -> float:
         """Bits of evidence that two identities are the same person, weighed in this registry."""
-        ra, rb = self._record(a), self._record(b)
-        self._link_new(ra)
-        self._link_new(rb)
-        return self._score(ra, rb)
+        return self._score(self._ask(a), self._ask(b))
 
     # -- the two uses
 
@@ -627,8 +665,7 @@ class Matcher:
         min_probability: float = CANDIDATE_PROBABILITY,
     ) -> list[Match]:
         """The registrations most likely to be this (new) identity, best first."""
-        record = self._record(identity)
-        self._link_new(record)
+        record = self._ask(identity)
         threshold = self.threshold(min_probability) - self._best_others
         seen: set[int] = set()
         found: list[Match] = []
@@ -714,8 +751,7 @@ class Matcher:
             yield from ((i, j) for (i, _), (j, _) in combinations(members, 2))
             return
         records = self.records
-        categorical = max(0.0, self._sex_weights[0]) + max(0.0, self._nationality_weights[0])
-        best_year = [max(w[d] for w in self._year_weights.values()) for d in range(YEAR_WINDOW + 2)]
+        categorical, best_year = self._best_categorical, self._best_years
         top = max(bound for _, bound in members) + categorical
         by_year: dict[int | None, list[tuple[int, float]]] = defaultdict(list)
         for index, bound in members:
