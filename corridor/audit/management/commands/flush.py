@@ -22,6 +22,8 @@ switches the triggers off would be a switch any database session could flip in p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.management.base import CommandError
 from django.core.management.commands import flush
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -57,7 +59,7 @@ class Command(flush.Command):
         return None
 
 
-def _set_triggers_aside(connection, table: str):
+def _set_triggers_aside(connection, table: str) -> Callable[[], None]:
     """Take the table's triggers out of the way; return what puts them back."""
     quoted = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
