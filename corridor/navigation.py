@@ -11,7 +11,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role
+from corridor.assistance.models import reads_report, records_distributions
 from corridor.directory.models import reads_directory
+from corridor.referrals.figures import sees_figures
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,14 @@ MENU = [
         lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR),
     ),
     MenuEntry(
+        _("Closures to decide"), "cases:closure_requests", lambda u: u.has_role(Role.SUPERVISOR)
+    ),
+    MenuEntry(
+        _("Transfers received"),
+        "cases:transfer_list",
+        lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR),
+    ),
+    MenuEntry(
         _("Possible duplicates"),
         "cases:duplicate_list",
         lambda u: u.has_role(Role.REGISTRY_OFFICER),
@@ -64,6 +74,9 @@ MENU = [
         "referrals:notifications",
         lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR, Role.SERVICE_FOCAL_POINT),
     ),
+    MenuEntry(_("Referral mechanism figures"), "referrals:figures", sees_figures),
+    MenuEntry(_("Distributions"), "assistance:distribution_list", records_distributions),
+    MenuEntry(_("Mobile assistance report"), "assistance:report", reads_report),
     MenuEntry(
         _("Fields shared by default"),
         "referrals:shared_field_defaults",

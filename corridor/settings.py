@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "corridor.directory",
     "corridor.cases",
     "corridor.referrals",
+    "corridor.assistance",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("directory/", include("corridor.directory.urls")),
     path("cases/", include("corridor.cases.urls")),
     path("referrals/", include("corridor.referrals.urls")),
+    path("assistance/", include("corridor.assistance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -6,12 +6,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from corridor.accounts.models import Organisation
+from corridor.accounts.models import Organisation, User
 from corridor.cases import ethiopian_calendar
 from corridor.cases import screening as screening_rules
 from corridor.cases.models import (
+    CASE_ROLES,
     BirthCalendar,
+    Case,
     CaseStatus,
+    ClosureReason,
     ConsentLanguage,
     ConsentPurpose,
     GivenBy,
@@ -161,3 +164,96 @@ class ScreeningForm(forms.Form):
             for section in screening_rules.SECTIONS
             for code in self.cleaned_data.get(section.code, [])
         ]
+
+
+class CaseActionForm(forms.Form):
+    what = forms.CharField(label=_("What is to be done"), max_length=300)
+    assigned_to = forms.ModelChoiceField(
+        label=_("Who"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Not assigned yet"),
+    )
+    due_on = forms.DateField(
+        label=_("Due or follow-up date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the colleagues who work on the organisation's cases can be given an action.
+        self.fields["assigned_to"].queryset = User.objects.filter(
+            organisation_id=case.organisation_id, role__in=CASE_ROLES, is_active=True
+        ).order_by("first_name", "last_name", "username")
+
+
+class CaseNoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 5}))
+    confidential = forms.BooleanField(
+        label=_("Confidential"),
+        required=False,
+        help_text=_(
+            "Only you and your organisation's supervisors will read it. A note cannot be "
+            "changed afterwards: to correct it, write a new one."
+        ),
+    )
+
+
+class CaseStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (CaseStatus.ACTIVE, CaseStatus.ACTIVE.label),
+            (CaseStatus.FOLLOW_UP, CaseStatus.FOLLOW_UP.label),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_("To close the case, ask for its closure: a supervisor approves it."),
+    )
+
+
+class ClosureRequestForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for closure"), choices=ClosureReason.choices)
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the supervisor needs to know. Required for “Other reason”."),
+    )
+
+
+class ReasonForm(forms.Form):
+    """One required reason: rejecting a closure, reopening a case, declining a transfer."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, label: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+
+
+class TransferForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Organisation taking the case on"), queryset=Organisation.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Reason for the transfer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The receiving organisation reads it before accepting."),
+    )
+    override_reason = forms.CharField(
+        label=_("Vital-interest override: why the transfer cannot wait for consent"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only when the person's life or safety is at stake and their consent cannot be "
+            "asked. The reason is kept in the audit log."
+        ),
+    )
+
+    def __init__(self, *args, case: Case, may_override: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = Organisation.objects.filter(
+            is_active=True
+        ).exclude(pk=case.organisation_id)
+        if not may_override:
+            del self.fields["override_reason"]

@@ -154,7 +154,7 @@ _CONSONANT_COSTS = {
 }
 # Inserting or dropping: vowels come and go between spellings (Mulugeta, Mulgeta), so do the
 # glides y and w, the h (Tilahun, Tilaun) and the Somali 'ayn c (Cabdi, Abdi).
-_INDEL_COSTS = {"c": 0.2, "h": 0.4, "w": 0.3, "y": 0.3} | dict.fromkeys("aeiou", 0.25)
+_INDEL_COSTS = {"c": 0.2, "h": 0.4, "w": 0.3, "y": 0.3} | dict.fromkeys("aeiou", 0.3)
 _TRANSPOSE_COST = 0.8
 
 
@@ -280,6 +280,9 @@ class Pair:
 # what is known of registration in the field, not learned from labels.
 NAME_M = (0.88, 0.08, 0.04)  # SAME, CLOSE, DIFFERENT
 MIN_NAME_SHARE = 0.0005  # a name met once still says no more than a 1-in-2,000 name
+PSEUDO_COUNT = 100  # for a small registry: as if 100 more registrations had been counted,
+PRIOR_SHARE = 0.01  # each of their names shared by 1 in 100,
+PRIOR_YEARS = 40  # their birth years spread evenly over 40 years
 SEX_M = (0.98, 0.02)  # agree, disagree
 NATIONALITY_M = (0.92, 0.08)
 SWAP_PENALTY = 3.0  # bits: the father's name written first is the exception
@@ -309,7 +312,7 @@ YEAR_WINDOW = 13
 DUPLICATES_PER_RECORD = 0.5
 PAIR_PROBABILITY = 0.2  # what the batch keeps for review (best F1 on the tuning half)
 CANDIDATE_PROBABILITY = 0.05  # what the registration form shows
-GROUP_PROBABILITY = 0.1  # what groups() links on
+GROUP_PROBABILITY = 0.15  # what groups() links on (best F1 on the tuning half)
 SMALL_BLOCK = 40  # blocks compared pair by pair; larger ones by birth year first
 
 # Nationality codes of the region, so that alpha-2 and alpha-3 codes compare.
@@ -369,6 +372,7 @@ class Matcher:
 
     def __init__(self, identities: Iterable[Identity]) -> None:
         self._ids: dict[str, int] = {}  # folded name -> name id
+        self._spellings: dict[str, int] = {}  # name as written -> name id
         self._folded: list[str] = []
         self._keys: list[tuple[str, ...]] = []  # coarse keys of each name id
         self._near: dict[int, dict[int, int]] = defaultdict(dict)  # SAME or CLOSE names
@@ -391,14 +395,15 @@ class Matcher:
     # -- names
 
     def _name_id(self, name: str) -> int:
-        folded = fold(name)
-        if not folded:
-            return -1
-        found = self._ids.get(folded)
+        found = self._spellings.get(name)
         if found is None:
-            found = self._ids[folded] = len(self._folded)
-            self._folded.append(folded)
-            self._keys.append(coarse_keys(folded))
+            folded = fold(name)
+            found = self._ids.get(folded, -1) if folded else -1
+            if folded and found < 0:
+                found = self._ids[folded] = len(self._folded)
+                self._folded.append(folded)
+                self._keys.append(coarse_keys(folded))
+            self._spellings[name] = found
         return found
 
     def _record(self, identity: Identity) -> _Record:
@@ -419,9 +424,10 @@ class Matcher:
 
     def _variants(self, name: int) -> set[str]:
         """The name's coarse keys and those keys less one letter: names within one typo of
-        each other share one, and only those are compared letter by letter."""
+        each other share one, and only those are compared letter by letter. Keys of one or
+        two letters are not shortened: a typo there makes another name (Ali, Adi)."""
         keys = self._keys[name]
-        variants = {key[:i] + key[i + 1 :] for key in keys for i in range(len(key))}
+        variants = {k[:i] + k[i + 1 :] for k in keys if len(k) > 2 for i in range(len(k))}
         return variants.union(keys)
 
     def _link_names(self) -> None:
@@ -478,6 +484,7 @@ class Matcher:
                 self._combinations[_ordered(r.given[0], r.father)] += 1
         self._totals = tuple(max(1, sum(c.values())) for c in self._counts)
         self._same_names: dict[int, list[int]] = {}
+        self._combination_counts: dict[tuple[int, int], int] = {}
 
         sexes = Counter(r.sex for r in self.records if r.sex)
         self._sex_weights = _agreement_weights(sexes, SEX_M)
@@ -485,11 +492,15 @@ class Matcher:
         self._nationality_weights = _agreement_weights(nationalities, NATIONALITY_M)
 
         # u of each difference between two birth years, from the registry's own years
+        # (blended, for a small registry, with years spread evenly over PRIOR_YEARS years)
         years = Counter(r.year for r in self.records if r.year is not None)
-        square = max(1, sum(years.values())) ** 2
+        pairs = sum(years.values()) ** 2
         share: Counter[int] = Counter()
         for (y1, n1), (y2, n2) in product(years.items(), repeat=2):
-            share[min(abs(y1 - y2), YEAR_WINDOW + 1)] += n1 * n2 / square
+            share[min(abs(y1 - y2), YEAR_WINDOW + 1)] += n1 * n2 / (pairs + PSEUDO_COUNT**2)
+        for d in range(PRIOR_YEARS):
+            even = (1 if d == 0 else 2) * (PRIOR_YEARS - d) / PRIOR_YEARS**2
+            share[min(d, YEAR_WINDOW + 1)] += even * PSEUDO_COUNT**2 / (pairs + PSEUDO_COUNT**2)
         self._year_weights: dict[bool, list[float]] = {}
         for estimated, levels in YEAR_M.items():
             beyond = _log2(YEAR_M_BEYOND[estimated] / max(1e-4, share[YEAR_WINDOW + 1]))
@@ -520,8 +531,11 @@ class Matcher:
                         same += counts[other]
                     else:
                         close += counts[other]
-                u_same = max(MIN_NAME_SHARE, same / total)
-                u_close = max(MIN_NAME_SHARE, close / total)
+                # A small registry says little about how common a name is: its counts are
+                # blended with PRIOR_SHARE, as if PSEUDO_COUNT names of that share came first.
+                u_same = (same + PSEUDO_COUNT * PRIOR_SHARE) / (total + PSEUDO_COUNT)
+                u_close = (close + PSEUDO_COUNT * PRIOR_SHARE) / (total + PSEUDO_COUNT)
+                u_same, u_close = max(MIN_NAME_SHARE, u_same), max(MIN_NAME_SHARE, u_close)
                 agree = _log2(NAME_M[SAME] / u_same)
                 weights.append(
                     (
@@ -543,9 +557,13 @@ class Matcher:
         """The weight of the SAME given and father's names, in either order: no more than the
         share of the other registrations with both says. Names of one community go together
         (Mohamed with Ahmed), so the two agreeing say less than their weights added."""
-        pairs = {_ordered(g, f) for g in self._same_as(given) for f in self._same_as(father)}
-        count = sum(self._combinations.get(pair, 0) for pair in pairs) - own
-        share = max(count, 0) / max(1, len(self.records))
+        key = _ordered(given, father)
+        count = self._combination_counts.get(key)
+        if count is None:
+            pairs = {_ordered(g, f) for g in self._same_as(given) for f in self._same_as(father)}
+            count = sum(self._combinations.get(pair, 0) for pair in pairs)
+            self._combination_counts[key] = count
+        share = max(count - own, 0) / max(1, len(self.records))
         return _log2(NAME_M[SAME] ** 2 / share) if share else math.inf
 
     def _prepare(self, record: _Record, own: int) -> None:
@@ -781,9 +799,11 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
 
 
 def _agreement_weights(counts: Counter[str], m: tuple[float, float]) -> tuple[float, float]:
-    """Weights of agreeing and disagreeing on a categorical field, u from its distribution."""
-    total = sum(counts.values())
-    agree = sum(n * n for n in counts.values()) / total / total if total else 0.5
+    """Weights of agreeing and disagreeing on a categorical field, u from its distribution
+    (blended, for a small registry, with an even chance of agreeing)."""
+    pairs = sum(counts.values()) ** 2
+    same = sum(n * n for n in counts.values())
+    agree = (same + 0.5 * PSEUDO_COUNT**2) / (pairs + PSEUDO_COUNT**2)
     return _log2(m[0] / agree), _log2(m[1] / max(1e-3, 1 - agree))
 
 

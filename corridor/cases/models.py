@@ -11,6 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role, User
@@ -439,3 +440,307 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_by_id} -> {self.organisation_id} about {self.person_id}"
+
+
+# Case management: the plan, notes, closure and transfer of a case (corridor.cases.services
+# holds the rules; these models hold the data and the invariants the database can keep).
+
+CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED)
+
+
+class CaseActionQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> CaseActionQuerySet:
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+    def not_done(self) -> CaseActionQuerySet:
+        return self.filter(done_at__isnull=True)
+
+    def overdue(self, today: datetime.date | None = None) -> CaseActionQuerySet:
+        """Not done, and the day it was due has passed (in Djibouti's time zone)."""
+        return self.not_done().filter(due_on__lt=today or timezone.localdate())
+
+
+class CaseAction(models.Model):
+    """One item of a case plan: what is to be done, by whom, by when, and when it was done.
+
+    HTCDS 2.0 "Support Plan" (spl_ fields): HTCDS keeps a plan as one record with free-text
+    Objectives and Action Plan, a Type, a Planned End Date and an Actual End Date. Here the plan
+    is the list of a case's actions, so that each can have its own date and be ticked off. To
+    export: spl_ActionPlan (and spl_Objectives) <- the `what` of the actions, one per line;
+    spl_PlannedEndDate <- the latest `due_on`; spl_ActualEndDate <- the latest `done_at` once
+    every action is done. spl_Type has no counterpart: the plan has no type here.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="actions", verbose_name=_("case")
+    )
+    what = models.CharField(_("action"), max_length=300)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("who"),
+    )
+    due_on = models.DateField(_("due or follow-up date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("done by"),
+    )
+
+    objects = CaseActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case plan action")
+        verbose_name_plural = _("case plan actions")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.due_on:%Y-%m-%d} {self.what[:40]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()
+
+
+class CaseNoteQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> CaseNoteQuerySet:
+        """Notes of the cases the user sees; a confidential note only to its author and to the
+        supervisors of the organisation it was written in. Others get nothing of it, not even
+        a placeholder: that a confidential note was written on a given day can itself tell
+        what the person disclosed, and a colleague can do nothing with a locked line but ask
+        the supervisor, who sees the note."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        shown = models.Q(confidential=False) | models.Q(author=user)
+        if user.has_role(Role.SUPERVISOR) and user.organisation_id:
+            shown |= models.Q(organisation_id=user.organisation_id)
+        return self.filter(case__in=Case.objects.visible_to(user)).filter(shown)
+
+
+class CaseNote(models.Model):
+    """A note on a case. Never edited nor deleted: a correction is a new note, so what a
+    colleague read and acted on stays readable."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="notes", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    # The author's organisation when writing: whose supervisors may read a confidential note.
+    # Kept on the note so that it does not change when the author moves to another
+    # organisation or the case is transferred (the receiving organisation does not read the
+    # sender's confidential notes).
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Only you and your organisation's supervisors will read it."),
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    objects = CaseNoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ClosureReason(models.TextChoices):
+    """Why a case is closed (HTCDS "Reason for Case Closure"); stored in Case.closure_reason."""
+
+    SERVICE_COMPLETED = "service_completed", _("Services completed")
+    CONTINUED_JOURNEY = "continued_journey", _("The person left Djibouti (continued their journey)")
+    RETURNED_HOME = "returned_home", _("The person returned home (AVRR)")
+    TRANSFERRED = "transferred", _("Handed over to another organisation")
+    REFUSED = "refused", _("The person refused further help")
+    LOST_CONTACT = "lost_contact", _("Contact lost")
+    DECEASED = "deceased", _("The person died")
+    DUPLICATE = "duplicate", _("Duplicate case")
+    OTHER = "other", _("Other reason")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ClosureRequestQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ClosureRequestQuerySet:
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+    def pending(self) -> ClosureRequestQuerySet:
+        return self.filter(status=RequestStatus.PENDING)
+
+
+class ClosureRequest(models.Model):
+    """A caseworker asks to close a case; a supervisor of the case's organisation decides."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="closure_requests", verbose_name=_("case")
+    )
+    reason = models.CharField(_("reason for closure"), max_length=20, choices=ClosureReason.choices)
+    explanation = models.TextField(_("explanation"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejecting"), blank=True)
+
+    objects = ClosureRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("closure request")
+        verbose_name_plural = _("closure requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="one_pending_closure_request_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="closure_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.reason} ({self.status})"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the receiving organisation")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CaseTransferQuerySet(models.QuerySet):
+    def received_by(self, user: User) -> CaseTransferQuerySet:
+        """Transfers to the user's organisation, for its caseworkers and supervisors: they read
+        the person's identity and the reason to decide (the consent, or override, on the
+        transfer lets them)."""
+        if not user.is_authenticated or not user.has_role(*CASE_ROLES) or not user.organisation_id:
+            return self.none()
+        return self.filter(to_organisation_id=user.organisation_id)
+
+    def incoming(self, user: User) -> CaseTransferQuerySet:
+        """Those still awaiting the receiving organisation's answer."""
+        return self.received_by(user).pending()
+
+    def pending(self) -> CaseTransferQuerySet:
+        return self.filter(status=TransferStatus.PENDING)
+
+
+class CaseTransfer(models.Model):
+    """A case handed from one organisation to another; see services.request_transfer."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("case")
+    )
+    from_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    reason = models.TextField(_("reason for the transfer"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    # The basis for handing the person's data over, as for a referral: the consent in force,
+    # or a supervisor's vital-interest override with its reason.
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    override_reason = models.TextField(_("reason for the vital-interest override"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    objects = CaseTransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer_per_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consent__isnull=False)
+                | models.Q(overridden_by__isnull=False) & ~models.Q(override_reason=""),
+                name="transfer_has_a_basis_for_sharing",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="transfer_decline_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_organisation=models.F("to_organisation")),
+                name="transfer_to_another_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.from_organisation_id} -> {self.to_organisation_id}"
+
+    @property
+    def is_override(self) -> bool:
+        return self.consent_id is None

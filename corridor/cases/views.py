@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,14 +17,33 @@ from corridor.accounts.models import Role
 from corridor.audit.services import record, record_many
 from corridor.cases import duplicates, services
 from corridor.cases import screening as screening_rules
-from corridor.cases.forms import CaseFilterForm, ConsentForm, PersonForm, ScreeningForm
+from corridor.cases.forms import (
+    CaseActionForm,
+    CaseFilterForm,
+    CaseNoteForm,
+    CaseStatusForm,
+    ClosureRequestForm,
+    ConsentForm,
+    PersonForm,
+    ReasonForm,
+    ScreeningForm,
+    TransferForm,
+)
 from corridor.cases.models import (
+    CLOSED_STATUSES,
     AccessRequest,
     Case,
+    CaseAction,
+    CaseNote,
+    CaseTransfer,
+    ClosureReason,
+    ClosureRequest,
     Consent,
     DuplicateCandidate,
     DuplicateStatus,
     Person,
+    RequestStatus,
+    TransferStatus,
 )
 from corridor.directory.models import Service
 from corridor.pagination import paginate
@@ -222,6 +242,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "latest": latest,
             "factors": factors,
             "proposed": proposed,
+            **_case_management(request, case),
         },
     )
 
@@ -306,3 +327,428 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     cases = Case.objects.visible_to(request.user).filter(person=person)
     return render(request, "cases/person_detail.html", {"person": person, "cases": cases})
+
+
+# Case management: the plan, notes, status, closure, reopening and transfer of a case.
+
+NOTES_ON_CASE_PAGE = 10
+supervises = require(lambda user: user.has_role(Role.SUPERVISOR))
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error)
+
+
+def _case_management(request: HttpRequest, case: Case) -> dict:
+    """What the case page shows of the plan, the notes, the closure and the transfer."""
+    user = request.user
+    notes = list(
+        CaseNote.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("author")[: NOTES_ON_CASE_PAGE + 1]
+    )
+    shown = notes[:NOTES_ON_CASE_PAGE]
+    record_many(
+        actor=user,
+        action="view",
+        object_type="case_note",
+        object_ids=[note.pk for note in shown],
+        request=request,
+    )
+    return {
+        # Not done first, soonest due first; then what was done.
+        "actions": case.actions.select_related("assigned_to", "done_by").order_by(
+            F("done_at").asc(nulls_first=True), "due_on", "id"
+        ),
+        "notes": shown,
+        "more_notes": len(notes) > NOTES_ON_CASE_PAGE,
+        "closure": case.closure_requests.select_related("requested_by", "decided_by").first(),
+        "transfer": case.transfers.select_related("from_organisation", "to_organisation").first(),
+        "is_closed": case.status in CLOSED_STATUSES,
+        # The code kept on the case, in words (demo and imported cases have no request).
+        "closure_reason": dict(ClosureReason.choices).get(case.closure_reason, ""),
+        "is_supervisor": request.user.has_role(Role.SUPERVISOR),
+        "RequestStatus": RequestStatus,
+        "TransferStatus": TransferStatus,
+    }
+
+
+def _case_form(
+    request: HttpRequest,
+    *,
+    case: Case,
+    form: forms.Form | None,
+    title: str,
+    submit: str,
+    intro: str = "",
+    notice: str = "",
+    danger: bool = False,
+) -> HttpResponse:
+    """A page with one form about a case; without a form, it shows the notice only."""
+    context = {
+        "case": case,
+        "form": form,
+        "title": title,
+        "submit": submit,
+        "intro": intro,
+        "notice": notice,
+        "danger": danger,
+    }
+    return render(request, "cases/case_form.html", context)
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = CaseActionForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_action(by=request.user, case=case, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Action added to the plan."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return _case_form(
+        request, case=case, form=form, title=_("Add an action to the plan"), submit=_("Add")
+    )
+
+
+@works_on_cases
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(CaseAction.objects.visible_to(request.user), pk=pk)
+    try:
+        services.complete_action(by=request.user, action=action, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Action marked done."))
+    return redirect("cases:case_detail", pk=action.case_id)
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def note_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = CaseNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_note(by=request.user, case=case, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return _case_form(request, case=case, form=form, title=_("Write a note"), submit=_("Save"))
+
+
+@works_on_cases
+def note_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every note of the case the user may read, newest first."""
+    case = _visible_case(request, pk)
+    notes = CaseNote.objects.visible_to(request.user).filter(case=case).select_related("author")
+    page = paginate(request, notes)
+    record_many(
+        actor=request.user,
+        action="view",
+        object_type="case_note",
+        object_ids=[note.pk for note in page],
+        request=request,
+    )
+    return render(request, "cases/note_list.html", {"case": case, "page": page})
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    if case.status in CLOSED_STATUSES:
+        notice = _("The case is closed: reopen it first.")
+        title = _("Change the status")
+        return _case_form(request, case=case, form=None, title=title, submit="", notice=notice)
+    form = CaseStatusForm(request.POST or None, initial={"status": case.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_status(by=request.user, case=case, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return _case_form(request, case=case, form=form, title=_("Change the status"), submit=_("Save"))
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = ClosureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_closure(
+                by=request.user, case=case, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Closure asked for: a supervisor will decide."))
+            return redirect("cases:case_detail", pk=case.pk)
+    intro = _(
+        "A supervisor of your organisation approves the closure; until then the case stays "
+        "as it is."
+    )
+    return _case_form(
+        request,
+        case=case,
+        form=form,
+        title=_("Ask to close the case"),
+        submit=_("Ask for closure"),
+        intro=intro,
+    )
+
+
+@supervises
+def closure_requests(request: HttpRequest) -> HttpResponse:
+    """The supervisor's queue: closures of the organisation's cases awaiting a decision."""
+    pending = (
+        ClosureRequest.objects.visible_to(request.user)
+        .pending()
+        .select_related("case__person", "requested_by")
+        .annotate(
+            open_actions=Count("case__actions", filter=Q(case__actions__done_at__isnull=True))
+        )
+        .order_by("requested_at", "id")
+    )
+    page = paginate(request, pending)
+    record_many(
+        actor=request.user,
+        action="view",
+        object_type="case",
+        object_ids=[closure.case_id for closure in page],
+        details={"as": "closure request"},
+        request=request,
+    )
+    return render(request, "cases/closure_request_list.html", {"page": page})
+
+
+@supervises
+@require_http_methods(["GET", "POST"])
+def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    closure = get_object_or_404(
+        ClosureRequest.objects.visible_to(request.user).select_related(
+            "case__person", "requested_by", "decided_by"
+        ),
+        pk=pk,
+    )
+    decision = request.POST.get("decision")
+    form = ReasonForm(
+        request.POST if decision == "reject" else None, label=_("Why the case stays open")
+    )
+    if request.method == "POST" and closure.status == RequestStatus.PENDING:
+        try:
+            if decision == "approve":
+                services.approve_closure(by=request.user, closure=closure, request=request)
+                messages.success(request, _("Case %(code)s closed.") % {"code": closure.case})
+                return redirect("cases:closure_requests")
+            if decision == "reject" and form.is_valid():
+                services.reject_closure(
+                    by=request.user,
+                    closure=closure,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+                messages.success(request, _("Case %(code)s stays open.") % {"code": closure.case})
+                return redirect("cases:closure_requests")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    record(
+        actor=request.user,
+        action="view",
+        object_type="case",
+        object_id=closure.case_id,
+        details={"as": "closure request"},
+        request=request,
+    )
+    context = {
+        "closure": closure,
+        "form": form,
+        "pending": closure.status == RequestStatus.PENDING,
+        "own": closure.requested_by_id == request.user.pk,
+        "open_actions": closure.case.actions.not_done().count(),
+    }
+    return render(request, "cases/closure_decide.html", context)
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    title = _("Reopen the case")
+    if case.status not in CLOSED_STATUSES:
+        notice = _("The case is not closed.")
+        return _case_form(request, case=case, form=None, title=title, submit="", notice=notice)
+    form = ReasonForm(request.POST or None, label=_("Why the case is reopened"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_case(
+                by=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Case reopened."))
+            return redirect("cases:case_detail", pk=case.pk)
+    intro = _("The case becomes active again. The reason is written as a note on the case.")
+    return _case_form(request, case=case, form=form, title=title, submit=_("Reopen"), intro=intro)
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = TransferForm(
+        request.POST or None, case=case, may_override=request.user.has_role(Role.SUPERVISOR)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_transfer(
+                by=request.user, case=case, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Transfer asked: the case stays with you until %(organisation)s accepts it.")
+                % {"organisation": form.cleaned_data["to_organisation"]},
+            )
+            return redirect("cases:case_detail", pk=case.pk)
+    intro = _(
+        "The receiving organisation takes the case on once it accepts: from then on your "
+        "organisation no longer sees the case. The person must have agreed to their data "
+        "being shared with it. Referrals of the case in progress are closed or cancelled first."
+    )
+    return _case_form(
+        request,
+        case=case,
+        form=form,
+        title=_("Transfer the case to another organisation"),
+        submit=_("Ask for the transfer"),
+        intro=intro,
+    )
+
+
+@works_on_cases
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    """Transfers to the user's organisation awaiting its answer, oldest first."""
+    incoming = (
+        CaseTransfer.objects.incoming(request.user)
+        .select_related("case__person__nationality", "from_organisation", "requested_by")
+        .order_by("requested_at", "id")
+    )
+    page = paginate(request, incoming)
+    # The person's identity is shown to decide: a read of the case, by the receiving side.
+    record_many(
+        actor=request.user,
+        action="view",
+        object_type="case",
+        object_ids=[transfer.case_id for transfer in page],
+        details={"as": "incoming transfer"},
+        request=request,
+    )
+    return render(request, "cases/transfer_list.html", {"page": page})
+
+
+def _transfer_page(
+    request: HttpRequest, transfer: CaseTransfer, action: str, form: forms.Form | None = None
+) -> HttpResponse:
+    record(
+        actor=request.user,
+        action="view",
+        object_type="case_transfer",
+        object_id=transfer.pk,
+        details={"case": transfer.case_id, "page": action},
+        request=request,
+    )
+    context = {
+        "transfer": transfer,
+        "action": action,
+        "form": form,
+        "pending": transfer.status == TransferStatus.PENDING,
+    }
+    return render(request, "cases/transfer_answer.html", context)
+
+
+def _received(request: HttpRequest, pk: int) -> CaseTransfer:
+    """A transfer to the user's organisation; another organisation's is not found."""
+    return get_object_or_404(
+        CaseTransfer.objects.received_by(request.user).select_related(
+            "case__person__nationality", "from_organisation", "to_organisation", "requested_by"
+        ),
+        pk=pk,
+    )
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = _received(request, pk)
+    if request.method == "POST" and transfer.status == TransferStatus.PENDING:
+        try:
+            services.accept_transfer(by=request.user, transfer=transfer, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Case %(code)s is now your organisation's.") % {"code": transfer.case}
+            )
+            return redirect("cases:case_detail", pk=transfer.case_id)
+    return _transfer_page(request, transfer, "accept")
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = _received(request, pk)
+    form = ReasonForm(request.POST or None, label=_("Reason for declining"))
+    if request.method == "POST" and transfer.status == TransferStatus.PENDING and form.is_valid():
+        try:
+            services.decline_transfer(
+                by=request.user,
+                transfer=transfer,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Transfer declined; the sender reads your reason."))
+            return redirect("cases:transfer_list")
+    return _transfer_page(request, transfer, "decline", form)
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sending organisation withdraws its transfer while it awaits an answer."""
+    transfer = get_object_or_404(
+        CaseTransfer.objects.filter(case__in=Case.objects.visible_to(request.user)).select_related(
+            "case__person", "from_organisation", "to_organisation", "requested_by"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST" and transfer.status == TransferStatus.PENDING:
+        try:
+            services.cancel_transfer(by=request.user, transfer=transfer, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Transfer cancelled."))
+        return redirect("cases:case_detail", pk=transfer.case_id)
+    return _transfer_page(request, transfer, "cancel")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("sent/", views.sent, name="sent"),
     path("notifications/", views.notifications, name="notifications"),
+    path("figures/", views.figures_page, name="figures"),
     path("shared-fields/", views.shared_field_defaults, name="shared_field_defaults"),
     path("cases/<int:pk>/new/", views.referral_create, name="referral_create"),
     path("<int:pk>/", views.referral_detail, name="referral_detail"),

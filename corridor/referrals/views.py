@@ -20,8 +20,9 @@ from corridor.accounts.models import Role
 from corridor.audit.services import record, record_many
 from corridor.cases.models import Case, RiskLevel
 from corridor.directory.models import Service, ServiceCategory
+from corridor.flows import charts
 from corridor.pagination import paginate
-from corridor.referrals import services
+from corridor.referrals import figures, services
 from corridor.referrals.forms import (
     DeclineForm,
     DeliveryForm,
@@ -336,3 +337,23 @@ def shared_field_defaults(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The fields shared by default were saved."))
             return redirect("referrals:shared_field_defaults")
     return render(request, "referrals/shared_field_defaults.html", {"form": form})
+
+
+@require(figures.sees_figures)
+def figures_page(request: HttpRequest) -> HttpResponse:
+    """The NRM's figures for the filters chosen: counts only, small ones hidden from
+    coordinators. Only what `present` lets through reaches the template, never the counts."""
+    form = figures.FiguresForm(request.GET or None, user=request.user)
+    chosen = form.chosen()
+    shown = figures.present(request.user, figures.count(request.user, chosen))
+    context = {
+        "form": form,
+        "chosen": chosen,
+        "figures": shown,
+        "people_chart": charts.line_chart(shown.people),
+        "sections": [
+            (_("Cases"), [(table, charts.bar_chart(table)) for table in shown.case_tables]),
+            (_("Referrals"), [(table, charts.bar_chart(table)) for table in shown.referral_tables]),
+        ],
+    }
+    return render(request, "referrals/figures.html", context)

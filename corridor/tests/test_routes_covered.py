@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from corridor.accounts.tests.test_access import ROUTES as ACCOUNTS
+from corridor.assistance.tests.test_access import ROUTES as ASSISTANCE
 from corridor.audit.tests.test_access import ROUTES as AUDIT
 from corridor.cases.tests.test_access import ROUTES as CASES
 from corridor.directory.tests.test_access import ROUTES as DIRECTORY
@@ -13,7 +14,17 @@ from corridor.tests.test_access import ROUTES as PROJECT
 
 COVERED = {
     rule.route
-    for rule in [*PROJECT, *ACCOUNTS, *PLACES, *FLOWS, *AUDIT, *DIRECTORY, *CASES, *REFERRALS]
+    for rule in [
+        *PROJECT,
+        *ACCOUNTS,
+        *PLACES,
+        *FLOWS,
+        *AUDIT,
+        *DIRECTORY,
+        *CASES,
+        *REFERRALS,
+        *ASSISTANCE,
+    ]
 }
 
 

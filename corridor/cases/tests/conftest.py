@@ -1,9 +1,18 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from corridor.cases import services
 from corridor.cases.models import Case, Identification, Sex
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """The tests read the English source texts, in pages and in messages alike."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def person_values(**overrides) -> dict:

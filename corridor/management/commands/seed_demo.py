@@ -3,7 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from corridor.accounts import demo as accounts_demo
+from corridor.cases import demo as cases_demo
+from corridor.directory import demo as directory_demo
 from corridor.flows import demo as flows_demo
+from corridor.referrals import demo as referrals_demo
 
 
 class Command(BaseCommand):
@@ -25,10 +28,27 @@ class Command(BaseCommand):
                 "this looks like a production server. Refusing. Use --force on a test server."
             )
         logins = accounts_demo.seed()
-        # After the accounts: the flow records name demo.info and demo.enumerator.
+        # After the accounts: the flow records name demo.info and demo.enumerator, the cases
+        # the caseworkers, the referrals the focal points and the services.
         flows_summary = flows_demo.seed()
+        services = directory_demo.seed(accounts_demo.service_providers())
+        cases_summary = cases_demo.seed()
+        referrals_summary = referrals_demo.seed()
+        more = len(accounts_demo.ACCOUNTS) - len(logins)
         with translation.override(settings.LANGUAGE_CODE):
             self.stdout.write(flows_summary)
+            self.stdout.write(
+                f"Accounts demo: {len(accounts_demo.ORGANISATIONS)} organisations, "
+                f"{len(accounts_demo.ACCOUNTS)} accounts."
+            )
+            self.stdout.write(f"Directory demo: {len(services)} services.")
+            self.stdout.write(str(cases_summary))
+            self.stdout.write(str(referrals_summary))
             self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
             for username, password, role in logins:
                 self.stdout.write(f"  {username:<18} {password:<16} {role}")
+            self.stdout.write(
+                f"  ...and {more} more with the same password (and key), one per role an "
+                "organisation needs, named <organisation>.<role>: crd.caseworker, "
+                "crd.supervisor, crd.focalpoint, crd.orgadmin, ins.partner..."
+            )

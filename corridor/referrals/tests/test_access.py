@@ -116,6 +116,8 @@ ROUTES = [
         method="post",
         url=referral_url("referrals:referral_cancel"),
     ),
+    # Aggregates: supervisors of their organisation's work, coordinators of everyone's.
+    Access("referrals:figures", allowed=with_roles(Role.SUPERVISOR, Role.COORDINATOR)),
 ]
 
 

@@ -1,0 +1,243 @@
+"""The person matcher's rules, on made-up people: no database, no Django.
+
+Every person here is invented: common names of the region combined at random, with a
+made-up grandfather's name (Qorxatest, Fictivo...) where the test needs the person to be
+unique. The figures on the labelled set are in bench/person_matching.py, not here.
+"""
+
+import random
+
+import pytest
+
+from corridor.cases.matching import (
+    CLOSE,
+    SAME,
+    Identity,
+    Matcher,
+    coarse_keys,
+    fold,
+    name_level,
+)
+
+# A background of made-up registrations, so that names have frequencies to be weighed by:
+# common names often, years spread, both sexes, three nationalities.
+GIVEN = ["Abebe", "Abdi", "Mohamed", "Tolosa", "Alemu", "Ahmed", "Chala", "Ali", "Girma", "Omar"]
+FEMALE = ["Almaz", "Bontu", "Fadumo", "Hodan", "Tigist", "Chaltu", "Amina", "Hawa"]
+FATHERS = ["Kebede", "Gemechu", "Hassan", "Yusuf", "Bekele", "Dawit", "Ismail", "Osman", "Lemma"]
+GRANDFATHERS = ["Tadesse", "Farah", "Boru", "Haile", "Jama", "Kedir", "Warsame", "Negash", ""]
+
+
+def background(size: int = 600) -> list[Identity]:
+    people = []
+    pick = random.Random(1).choice
+    for n in range(size):
+        given, father, grandfather = pick(GIVEN + FEMALE), pick(FATHERS), pick(GRANDFATHERS)
+        people.append(
+            Identity(
+                key=f"bg{n}",
+                given_name=given,
+                father_name=father,
+                grandfather_name=grandfather,
+                sex="F" if given in FEMALE else "M",
+                birth_year=1970 + (n * 7) % 41,
+                age_is_estimated=n % 3 == 0,
+                nationality=("ETH", "SOM", "DJI")[n % 3],
+            )
+        )
+    return people
+
+
+def person(key: str = "p1", **fields) -> Identity:
+    """A made-up person, unique in the registry thanks to a made-up grandfather's name."""
+    values = {
+        "given_name": "Mohammed",
+        "father_name": "Tesfaye",
+        "grandfather_name": "Qorxatest",
+        "sex": "M",
+        "birth_year": 1990,
+        "age_is_estimated": False,
+        "nationality": "ETH",
+    }
+    return Identity(key=key, **(values | fields))
+
+
+def registry(*people: Identity) -> Matcher:
+    return Matcher([*background(), *people])
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Mohammed", "Mohamed"),
+        ("Mohamed", "Mahamed"),
+        ("Mohamed", "Maxamed"),  # Somali x for the h sound
+        ("Mohamed", "Muhammad"),
+        ("Tesfaye", "Tesfay"),
+        ("Abdi", "Abdy"),
+        ("Abdi", "Cabdi"),  # Somali c for the 'ayn
+        ("Gemechu", "Gammachuu"),  # Oromo doubled vowels
+        ("Chala", "Caalaa"),  # Oromo c for ch'
+        ("Yusuf", "Youssouf"),  # French ou
+        ("Djama", "Jama"),  # French dj
+        ("Getachew", "Guetatchew"),  # French gu and tch
+        ("Aisha", "Aicha"),  # French ch for sh
+        ("Hassan", "Xasan"),
+        ("Haile", "HAILÉ"),
+        ("Tsion", "Zion"),
+        ("Mulugeta", "Mulgeta"),
+    ],
+)
+def test_spellings_of_one_name_are_the_same(one, other):
+    assert name_level(fold(one), fold(other)) == SAME
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Hassan", "Hussein"),
+        ("Abdi", "Ali"),
+        ("Ahmed", "Mohamed"),
+        ("Lemi", "Lemma"),
+        ("Abdi", "Abdirahman"),
+        ("Tolosa", "Tesfaye"),
+    ],
+)
+def test_different_names_are_not_the_same(one, other):
+    assert name_level(fold(one), fold(other)) != SAME
+
+
+def test_a_typo_leaves_a_name_close_not_the_same():
+    assert name_level(fold("Tadesse"), fold("Tadesre")) == CLOSE
+
+
+def test_a_name_in_geez_folds_like_its_latin_spelling():
+    assert fold("ተስፋዬ") == fold("Tesfaye")
+    assert fold("አበበ") == fold("Abebe")
+    assert name_level(fold("ሙሐመድ"), fold("Mohamed")) == SAME
+    assert name_level(fold("ዳዊት"), fold("Dawit")) == SAME
+
+
+def test_spellings_of_one_name_share_a_blocking_key():
+    # Oromo c is either sound: one key for each reading, so both spellings meet.
+    assert set(coarse_keys(fold("Caalaa"))) & set(coarse_keys(fold("Chala")))
+    assert set(coarse_keys(fold("Cabdi"))) & set(coarse_keys(fold("Abdi")))
+    assert coarse_keys(fold("Maxamed")) == coarse_keys(fold("Mohammed"))
+
+
+def test_a_transliterated_registration_is_found_first():
+    matcher = registry(person(given_name="Maxamed", father_name="Tesfay"), person("p2", sex="F"))
+    found = matcher.candidates(person("new", given_name="Mahamed", nationality="ET"))
+    assert found and found[0].key == "p1"
+
+
+def test_the_fathers_name_written_first_is_still_found():
+    matcher = registry(person())
+    swapped = person("new", given_name="Tesfaye", father_name="Mohamed")
+    assert [m.key for m in matcher.candidates(swapped)][:1] == ["p1"]
+    # but it says less than the names in their places
+    assert matcher.compare(person(), swapped) < matcher.compare(person(), person("same"))
+
+
+def test_a_missing_grandfathers_name_is_tolerated():
+    matcher = registry(person())
+    without = person("new", grandfather_name="")
+    assert [m.key for m in matcher.candidates(without)][:1] == ["p1"]
+    assert matcher.compare(person(), without) > matcher.compare(
+        person(), person("new", grandfather_name="Fictivo")
+    )
+
+
+def test_an_ethiopian_calendar_year_is_closer_than_other_differences():
+    matcher = registry(person())
+    calendar = person("new", birth_year=1982)  # 1990 written in the Ethiopian calendar
+    assert [m.key for m in matcher.candidates(calendar)][:1] == ["p1"]
+    assert matcher.compare(person(), calendar) > matcher.compare(
+        person(), person("new", birth_year=1986)
+    )
+
+
+def test_an_estimated_age_a_few_years_off_is_tolerated():
+    matcher = registry(person())
+    estimated = person("new", birth_year=1993, age_is_estimated=True)
+    assert [m.key for m in matcher.candidates(estimated)][:1] == ["p1"]
+    # The same three years weigh against a year that was not estimated.
+    assert matcher.compare(person(), estimated) > matcher.compare(
+        person(), person("new", birth_year=1993)
+    )
+
+
+def test_different_people_with_common_names_are_not_matched():
+    older = person("older", given_name="Abdi", father_name="Mohamed", grandfather_name="Ali")
+    younger = person(
+        "younger", given_name="Abdi", father_name="Mohamed", grandfather_name="Hassan",
+        birth_year=2005,
+    )  # fmt: skip
+    matcher = registry(older, younger)
+    assert matcher.probability(matcher.compare(older, younger)) < 0.05
+    assert not [p for p in matcher.pairs() if {p.key_a, p.key_b} == {"older", "younger"}]
+
+
+def test_a_rare_name_agreeing_says_more_than_a_common_one():
+    common = person(given_name="Abdi", father_name="Kebede", grandfather_name="Tadesse")
+    rare = person(given_name="Abdi", father_name="Kebede", grandfather_name="Qorxatest")
+    matcher = registry()
+    assert matcher.compare(rare, rare) > matcher.compare(common, common) + 2
+
+
+def test_a_different_sex_weighs_against():
+    matcher = registry(person())
+    assert matcher.compare(person(), person("new", sex="F")) < matcher.compare(
+        person(), person("new")
+    )
+
+
+def test_candidates_come_best_first():
+    matcher = registry(
+        person("exact"),
+        person("older", birth_year=1975, grandfather_name="Fictivo"),
+        person("no grandfather", grandfather_name="", birth_year=1993, age_is_estimated=True),
+    )
+    found = matcher.candidates(person("new"), limit=10, min_probability=0.001)
+    assert [m.key for m in found][:2] == ["exact", "no grandfather"]
+    assert [m.score for m in found] == sorted((m.score for m in found), reverse=True)
+    assert all(0 <= m.probability <= 1 for m in found)
+
+
+def test_an_alias_in_geez_is_matched():
+    matcher = registry(person(given_name="Dawit", other_names=("ዳዊት ተስፋዬ",)))
+    found = matcher.candidates(person("new", given_name="Daouit"))
+    assert [m.key for m in found][:1] == ["p1"]
+
+
+def test_pairs_over_a_registry_find_its_duplicates():
+    twice = [
+        person("a1", given_name="Abdi", father_name="Gemechu", grandfather_name="Fictivo"),
+        person("a2", given_name="Abdy", father_name="Gammachuu", grandfather_name=""),
+        person("b1", given_name="Xasan", father_name="Cumar", grandfather_name="Exemplu",
+               birth_year=1984, nationality="SOM"),
+        person("b2", given_name="Hassan", father_name="Omar", grandfather_name="Exemplu",
+               birth_year=1991, nationality="SO"),  # an Ethiopian-calendar year, alpha-2
+    ]  # fmt: skip
+    matcher = registry(*twice)
+    found = {frozenset((p.key_a, p.key_b)) for p in matcher.pairs()}
+    assert {frozenset(("a1", "a2")), frozenset(("b1", "b2"))} <= found
+    assert all(a.startswith(("a", "b")) and b.startswith(("a", "b")) for a, b in found)
+    scores = [p.score for p in matcher.pairs()]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_groups_bring_a_persons_registrations_together():
+    registrations = [
+        person("r1"),
+        person("r2", given_name="Mahamed", father_name="Tesfay"),
+        person("r3", grandfather_name="", birth_year=1988, age_is_estimated=True),
+    ]
+    groups = registry(*registrations).groups()
+    assert ("r1", "r2", "r3") in groups
+
+
+def test_identities_without_names_or_years_do_not_break_the_matcher():
+    empty = Identity(key="empty", given_name="")
+    matcher = Matcher([empty, person(), person("p2", birth_year=None, nationality="")])
+    assert matcher.candidates(Identity(key="new", given_name="")) == []
+    assert [m.key for m in matcher.candidates(person("new"))] == ["p1", "p2"]
