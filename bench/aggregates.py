@@ -18,7 +18,8 @@ movement summaries as an import does at its end (timed apart), runs ANALYZE, and
 
 Then DuckDB loads the same CSV into memory (load time printed, not counted) and computes the
 same aggregates straight from the rows, one SQL query per figure, without summaries; its
-figures are checked against the databases'. Each timing is 2 warm-up runs, then 20 timed runs: median and 95th percentile
+figures are checked against the databases'. Each timing is 2 warm-up runs, then 20 timed runs:
+median and 95th percentile
 (nearest rank). Each database runs in a child process of this script (same file, --child), so
 Django is set up once per database; everything it made is removed at the end, and every step
 has a time limit.

@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, SessionAuth
 from corridor.accounts.auth import second_factor_pending
 from corridor.accounts.middleware import second_factor_required_message
 from corridor.accounts.services import user_for_api_key
+from corridor.cases.api import router as cases_router
 from corridor.directory.api import router as directory_router
 from corridor.flows.api import router as flows_router
 from corridor.places.api import router as places_router
@@ -65,3 +66,4 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
 api.add_router("/places/", places_router)
 api.add_router("/flows/", flows_router)
 api.add_router("/directory/", directory_router)
+api.add_router("/cases/", cases_router)

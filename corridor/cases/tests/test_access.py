@@ -74,6 +74,13 @@ ROUTES = [
             args=[case_of(p, "A").person_id, p.organisations["A"].pk],
         ),
     ),
+    Access("api:list_cases", allowed=CASE_WORKERS, api=True),
+    Access(
+        "api:get_case",
+        allowed=CASE_WORKERS_OF_A,
+        api=True,
+        url=lambda p: reverse("api:get_case", args=[case_of(p, "A").pk]),
+    ),
     Access("cases:duplicate_list", allowed=REGISTRY_OFFICERS),
     Access(
         "cases:duplicate_review",
