@@ -27,6 +27,11 @@ OBJECT_TYPES = {
     "consent": _("consent"),
     "screening": _("screening"),
     "referral": _("referral"),
+    "case_note": _("case note"),
+    "case_action": _("case plan action"),
+    "case_transfer": _("case transfer"),
+    "duplicate": _("possible duplicate"),
+    "distribution": _("distribution"),
     "audit": _("audit log"),
 }
 
