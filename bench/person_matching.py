@@ -276,11 +276,11 @@ def timed(function: Callable, *args, **kwargs) -> tuple[object, float]:
 
 def line(label: str, figures: tuple[float, float, float], seconds: float, note: str = "") -> None:
     precision, recall, f1 = figures
-    print(f"  {label:<34}{precision:>9.3f}{recall:>8.3f}{f1:>7.3f}{seconds:>9.1f}  {note}")
+    print(f"  {label:<38}{precision:>9.3f}{recall:>8.3f}{f1:>7.3f}{seconds:>9.1f}  {note}")
 
 
 def header() -> None:
-    print(f"  {'':<34}{'precision':>9}{'recall':>8}{'F1':>7}{'seconds':>9}")
+    print(f"  {'':<38}{'precision':>9}{'recall':>8}{'F1':>7}{'seconds':>9}")
 
 
 # The runs --------------------------------------------------------------------------------
@@ -361,6 +361,46 @@ def report_file(
             line(f"ours, {use}(), names made canonical", *known[use], "(the spellings' lists)")
     result.update(rows=rows, truth=truth, splink=figures, splink_seconds=seconds)
     return result
+
+
+def separability(path: Path) -> None:
+    """How many pairs of different persons look like a true pair whatever the matcher: the
+    names made canonical (a perfect normaliser) and every other field compatible."""
+
+    def compatible(a: dict[str, str], b: dict[str, str]) -> bool:
+        if a["sex"] != b["sex"] or (
+            a["nationality"] and b["nationality"] and a["nationality"] != b["nationality"]
+        ):
+            return False
+        grandfathers = a["grandfather_name"], b["grandfather_name"]
+        if all(grandfathers) and grandfathers[0] != grandfathers[1]:
+            return False
+        if a["birth_year"] and b["birth_year"]:
+            gap = abs(int(a["birth_year"]) - int(b["birth_year"]))
+            if "1" in (a["age_is_estimated"], b["age_is_estimated"]):
+                return gap <= 13
+            return gap in (0, 1, 7, 8)
+        return True
+
+    rows, _ = load(path)
+    blocks = defaultdict(list)
+    for row in rows:
+        blocks[tuple(sorted((row["given_name"], row["father_name"])))].append(row)
+    counts: Counter[tuple[bool, bool]] = Counter()
+    for block in blocks.values():
+        for a, b in itertools.combinations(block, 2):
+            if compatible(a, b):
+                both = bool(a["grandfather_name"] and b["grandfather_name"])
+                counts[a["person_id"] == b["person_id"], both] += 1
+    print(
+        "  With the names made canonical, pairs sharing the given and father's names and "
+        "compatible in\n  every other field (sex, nationality, grandfather's name, years as "
+        "the rules allow):\n"
+        f"    both with a grandfather's name: {counts[True, True]:,} true pairs, "
+        f"{counts[False, True]:,} of different persons;\n"
+        f"    one without: {counts[True, False]:,} true pairs, {counts[False, False]:,} of "
+        "different persons."
+    )
 
 
 def held_out(dev: dict) -> None:
@@ -516,13 +556,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="corridor-bench-") as folder:
         work = Path(folder)
         lists = (module.MALE, module.FEMALE)
-        dev = report_file(
-            "Development set",
-            args.data,
-            script,
-            args.data,
-            canonical_copy(args.data, lists, work / "dev-canonical.csv"),
-        )
+        canonical = canonical_copy(args.data, lists, work / "dev-canonical.csv")
+        dev = report_file("Development set", args.data, script, args.data, canonical)
+        separability(canonical)
         held_out(dev)
         unseen_third(dev, module)
         seeded = generate(module, 20_000, 2, work / "seed-2.csv")

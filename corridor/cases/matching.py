@@ -8,7 +8,8 @@ registrations are to be the same person, and serves two uses:
 - `Matcher.candidates(identity)`: the likely existing persons for a new registration, best
   first, from an index built once over the registry (while registering);
 - `Matcher.pairs()`: all likely duplicate pairs over the whole registry (the batch that fills
-  the registry officer's review queue).
+  the registry officer's review queue), or `Matcher.groups()`: the same registrations grouped
+  into likely persons, which finds more of them (see docs/person-matching.md).
 
 It is a Fellegi-Sunter model, with weights in bits (log2 of likelihood ratios):
 
@@ -805,10 +806,3 @@ def _agreement_weights(counts: Counter[str], m: tuple[float, float]) -> tuple[fl
     same = sum(n * n for n in counts.values())
     agree = (same + 0.5 * PSEUDO_COUNT**2) / (pairs + PSEUDO_COUNT**2)
     return _log2(m[0] / agree), _log2(m[1] / max(1e-3, 1 - agree))
-
-
-def find_pairs(
-    identities: Iterable[Identity], min_probability: float = PAIR_PROBABILITY
-) -> Iterator[Pair]:
-    """The batch: every likely duplicate pair of a registry, best first."""
-    yield from Matcher(identities).pairs(min_probability)

@@ -99,7 +99,6 @@ MORE_FIELDS = {
 # Services anyone may be sent to besides what the screening found.
 GENERAL = ("food_water_nfi", "phone_call", "interpretation")
 URGENT = ("medical", "shelter", "child_protection")
-HOUR = datetime.timedelta(hours=1)
 
 
 @dataclass
@@ -305,7 +304,10 @@ class _Referrer:
         if rng.random() < (0.2 if recent else 0.02):
             return self.closed_with_case(referral, case, sender)
         if rng.random() < 0.02:
-            return self.cancel(referral, self.later(referral.sent_at, (2, 48)), sender, end)
+            withdrawn = self.later(referral.sent_at, (2, 48))
+            if withdrawn < end:
+                return self.cancel(referral, withdrawn, sender)
+            return self.closed_with_case(referral, case, sender)
         answered = self.later(
             referral.sent_at,
             (0.2, 6) if urgent else (1, 110 if rng.random() < 0.15 else 48),
@@ -332,7 +334,10 @@ class _Referrer:
         referral.accepted_at, referral.accepted_by = answered, focal
         self.notify(referral, NotificationKind.ACCEPTED, answered, recipient=referral.sent_by)
         if rng.random() < 0.06:
-            return self.cancel(referral, self.later(answered, (24, 240)), sender, end)
+            withdrawn = self.later(answered, (24, 240))
+            if withdrawn < end:
+                return self.cancel(referral, withdrawn, sender)
+            return self.closed_with_case(referral, case, sender)
         delivered = self.later(answered, (0.5, 24) if urgent else (2, 14 * 24), office=not urgent)
         recorded = self.later(delivered, (0.2, 30))
         if recorded >= end:
@@ -348,12 +353,8 @@ class _Referrer:
             return referral.status
         return self.closed_with_case(referral, case, sender)
 
-    def cancel(
-        self, referral: Referral, when: datetime.datetime, by: User, end: datetime.datetime
-    ) -> str:
-        """The sender withdraws the referral, if that moment is not still to come."""
-        if when >= end:
-            return referral.status
+    def cancel(self, referral: Referral, when: datetime.datetime, by: User) -> str:
+        """The sender withdraws the referral."""
         referral.status, referral.cancelled_at, referral.cancelled_by = Status.CANCELLED, when, by
         self.notify(
             referral, NotificationKind.CANCELLED, when, organisation_id=referral.to_organisation_id
@@ -368,7 +369,7 @@ class _Referrer:
         if referral.status in (Status.DELIVERED, Status.DECLINED):
             referral.status, referral.closed_at, referral.closed_by = Status.CLOSED, when, by
             return referral.status
-        return self.cancel(referral, when, by, when + HOUR)
+        return self.cancel(referral, when, by)
 
     def notify(
         self,
