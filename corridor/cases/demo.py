@@ -798,6 +798,12 @@ def delete_with_dependents(queryset: models.QuerySet) -> None:
     at PROTECT even when the protected rows go in the same run. Rows of the model itself
     (Person.merged_into) must already be in the queryset."""
     model = queryset.model
+    # The ids, once: nested IN (subquery) deletes several relations deep took PostgreSQL
+    # minutes on freshly loaded tables (no statistics yet, so nested loops over whole tables).
+    ids = list(queryset.values_list("pk", flat=True))
+    if not ids:
+        return
+    queryset = model._base_manager.filter(pk__in=ids)
     # With the hidden relations: most foreign keys here have related_name="+".
     for relation in model._meta.get_fields(include_hidden=True):
         reverse = relation.auto_created and not relation.concrete
