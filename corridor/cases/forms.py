@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation, User
-from corridor.cases import ethiopian_calendar
+from corridor.cases import ethiopian_calendar, htcds
 from corridor.cases import screening as screening_rules
 from corridor.cases.models import (
     CASE_ROLES,
@@ -257,3 +257,31 @@ class TransferForm(forms.Form):
         ).exclude(pk=case.organisation_id)
         if not may_override:
             del self.fields["override_reason"]
+
+
+class HtcdsImportForm(forms.Form):
+    """A CSV of cases keyed by HTCDS 2.0 field names: read here, checked by the import."""
+
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.file_name = ""
+        self.fields["file"].help_text = _(
+            "UTF-8, separated by commas or semicolons, at most %(size)d MB and %(rows)d rows. "
+            "The header names the columns with the HTCDS 2.0 field names listed below."
+        ) % {"size": htcds.MAX_BYTES // (1024 * 1024), "rows": htcds.MAX_ROWS}
+
+    def clean_file(self) -> list[list[str]]:
+        """The rows of the file, once it is known to be a CSV of a size Corridor takes."""
+        upload = self.cleaned_data["file"]
+        self.file_name = upload.name or ""
+        if upload.size > htcds.MAX_BYTES:  # before reading it into memory
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB: split it into smaller files.")
+                % {"size": htcds.MAX_BYTES // (1024 * 1024)}
+            )
+        try:
+            return htcds.read_csv(upload.read())
+        except htcds.FileProblem as problem:
+            raise forms.ValidationError(str(problem)) from None

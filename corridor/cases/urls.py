@@ -38,3 +38,9 @@ urlpatterns += [
     path("transfers/<int:pk>/decline/", views.transfer_decline, name="transfer_decline"),
     path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
 ]
+
+# Cases as CSV keyed by HTCDS 2.0 field names.
+urlpatterns += [
+    path("htcds/export/", views.htcds_export, name="htcds_export"),
+    path("htcds/import/", views.htcds_import, name="htcds_import"),
+]

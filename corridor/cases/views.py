@@ -5,17 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from corridor.accounts.auth import require
 from corridor.accounts.models import Role
 from corridor.audit.services import record, record_many
-from corridor.cases import duplicates, services
+from corridor.cases import duplicates, htcds, services
 from corridor.cases import screening as screening_rules
 from corridor.cases.forms import (
     CaseActionForm,
@@ -24,6 +26,7 @@ from corridor.cases.forms import (
     CaseStatusForm,
     ClosureRequestForm,
     ConsentForm,
+    HtcdsImportForm,
     PersonForm,
     ReasonForm,
     ScreeningForm,
@@ -58,12 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if query:
-            cases = cases.filter(
-                Q(code__iexact=query)
-                | Q(person__given_name__icontains=query)
-                | Q(person__father_name__icontains=query)
-                | Q(person__other_names__icontains=query)
-            )
+            cases = cases.search(query)
             record(
                 actor=request.user,
                 action="search",
@@ -752,3 +750,132 @@ def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Transfer cancelled."))
         return redirect("cases:case_detail", pk=transfer.case_id)
     return _transfer_page(request, transfer, "cancel")
+
+
+# Cases as CSV keyed by HTCDS 2.0 field names (corridor.cases.htcds, docs/htcds-mapping.md).
+
+# A file wrong in every cell would make a page of a hundred thousand lines: the first problems
+# show what to correct, and the page says how many there are in all.
+PROBLEMS_SHOWN = 1000
+
+
+def _filtered_cases(request: HttpRequest, form: CaseFilterForm) -> tuple[QuerySet, dict]:
+    """The organisation's cases with the case list's filters, and the filters used, for the
+    audit log. The same filters as case_list, so that the export holds what the list showed."""
+    cases = Case.objects.visible_to(request.user)
+    filters = {}
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            cases = cases.filter(
+                Q(code__iexact=query)
+                | Q(person__given_name__icontains=query)
+                | Q(person__father_name__icontains=query)
+                | Q(person__other_names__icontains=query)
+            )
+            filters["q"] = query
+        for name in ("status", "risk_level"):
+            if form.cleaned_data[name]:
+                cases = cases.filter(**{name: form.cleaned_data[name]})
+                filters[name] = form.cleaned_data[name]
+    return cases, filters
+
+
+@works_on_cases
+@require_safe
+def htcds_export(request: HttpRequest) -> HttpResponse:
+    """The organisation's cases, as the case list filters them, as HTCDS 2.0 CSV."""
+    form = CaseFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # Never more than asked for: a garbled filter exports nothing rather than everything.
+        return HttpResponseBadRequest(_("The filters are not valid: export from the case list."))
+    cases, filters = _filtered_cases(request, form)
+    cases = list(
+        cases.select_related(
+            "person__nationality",
+            "person__identified_at_point",
+            "person__identified_in_region",
+            "caseworker",
+        ).order_by("code")
+    )
+    with transaction.atomic():
+        export = record(
+            actor=request.user,
+            action="export",
+            object_type="case",
+            details={"format": "HTCDS 2.0 CSV", "cases": len(cases), "filters": filters},
+            request=request,
+        )
+        # Each case too, so that the log of a person's case shows it left in a file.
+        record_many(
+            actor=request.user,
+            action="view",
+            object_type="case",
+            object_ids=[case.pk for case in cases],
+            details={"as": "HTCDS export", "export": export.pk},
+            request=request,
+        )
+    response = HttpResponse(htcds.export_csv(cases), content_type="text/csv; charset=utf-8")
+    name = f"corridor-cases-htcds-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def htcds_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV keyed by HTCDS 2.0 field names: every row is checked, then all are
+    written or none. The same file again adds nothing (see htcds.import_cases)."""
+    posted = request.method == "POST"
+    form = HtcdsImportForm(request.POST, request.FILES) if posted else HtcdsImportForm()
+    outcome = None
+    if posted and form.is_valid():
+        outcome = htcds.import_cases(
+            by=request.user,
+            rows=form.cleaned_data["file"],
+            file_name=form.file_name,
+            request=request,
+        )
+        if not outcome.problems:
+            _tell_imported(request, outcome)
+            return redirect("cases:case_list")
+    context = {
+        "form": form,
+        "outcome": outcome,
+        "problems": outcome.problems[:PROBLEMS_SHOWN] if outcome else [],
+        "columns": htcds.guide(),
+    }
+    return render(request, "cases/htcds_import.html", context)
+
+
+def _tell_imported(request: HttpRequest, outcome: htcds.Outcome) -> None:
+    messages.success(
+        request,
+        ngettext("%(count)d case imported.", "%(count)d cases imported.", outcome.created)
+        % {"count": outcome.created},
+    )
+    if outcome.skipped:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d row skipped: its case is already your organisation's.",
+                "%(count)d rows skipped: their cases are already your organisation's.",
+                outcome.skipped,
+            )
+            % {"count": outcome.skipped},
+        )
+    if outcome.ignored_columns:
+        messages.warning(
+            request,
+            _("Columns ignored (not HTCDS field names Corridor takes): %(columns)s")
+            % {"columns": ", ".join(outcome.ignored_columns)},
+        )
+    if outcome.unknown_owners:
+        messages.warning(
+            request,
+            _(
+                "No caseworker or supervisor of your organisation has these user names "
+                "(cas_CaseOwner): %(names)s. Their cases were given to you."
+            )
+            % {"names": ", ".join(outcome.unknown_owners)},
+        )

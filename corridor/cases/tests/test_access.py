@@ -148,6 +148,13 @@ MANAGEMENT_ROUTES = [
 
 ROUTES += MANAGEMENT_ROUTES
 
+# Cases as CSV keyed by HTCDS 2.0 field names: the organisation's own cases, both ways.
+ROUTES += [
+    Access("cases:htcds_export", allowed=CASE_WORKERS),
+    Access("cases:htcds_import", allowed=CASE_WORKERS),
+    Access("cases:htcds_import", allowed=CASE_WORKERS, method="post"),
+]
+
 
 def same_roles_in_the_other_organisation(allowed: set[str]) -> set[str]:
     other = {"A": "B", "B": "A"}

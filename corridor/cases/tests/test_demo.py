@@ -392,7 +392,8 @@ def test_referrals_move_through_their_lifecycle(seeded, db):
     assert not referrals.filter(due_at__lte=F("sent_at")).exists()
     for referral in referrals.select_related("service"):
         assert referral.shared_fields == sharing.ordered(referral.shared_fields)
-        assert list(referral.shared_values) == referral.shared_fields
+        # jsonb keeps no key order: the page orders by shared_fields.
+        assert set(referral.shared_values) == set(referral.shared_fields)
         assert referral.reason
         if referral.delivered_on:
             assert referral.delivered_on >= timezone.localdate(referral.sent_at)
