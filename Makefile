@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=1
 
-.PHONY: run test check system venv dev-venv messages compilemessages lock clean
+.PHONY: run test check system venv dev-venv bench-deps messages compilemessages lock clean
 
 run: system venv compilemessages
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -53,6 +53,11 @@ lock: dev-venv
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --extra dev -o requirements-dev.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --extra dev --extra bench -c requirements-dev.lock -o requirements-bench.lock pyproject.toml
+
+# The benchmarks' extra yardstick (Splink, for bench/person_matching.py), pinned like the rest.
+bench-deps: dev-venv
+	$(BIN)/pip install --quiet --require-hashes -r requirements-bench.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

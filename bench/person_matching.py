@@ -21,8 +21,8 @@ It prints the machine, then:
 3. the batch over --persons registrations generated with generate.py: seconds for the index,
    pairs() and groups(), and their precision and recall there.
 
-Generated files go to a temporary folder, removed at the end. Needs Splink
-(.venv/bin/pip install splink==5.0.0) and nothing else beyond the repository's packages.
+Generated files go to a temporary folder, removed at the end. Needs Splink (`make bench-deps`:
+pinned in requirements-bench.lock) and nothing else beyond the repository's packages.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import csv
 import importlib.util
 import io
 import itertools
+import os
 import random
 import runpy
 import sys
@@ -266,6 +267,13 @@ def evaluate(
     recall = true / len(truth) if truth else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{n:.1f}" for n in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def timed(function: Callable, *args, **kwargs) -> tuple[object, float]:
@@ -524,7 +532,7 @@ def main() -> None:
     if importlib.util.find_spec("splink") is None:
         raise SystemExit(
             "Splink is not installed; the baseline needs it:\n"
-            f"    .venv/bin/pip install splink=={SPLINK_VERSION}"
+            "    make bench-deps   (Splink and its dependencies, pinned in requirements-bench.lock)"
         )
     import duckdb
     import splink
@@ -533,6 +541,7 @@ def main() -> None:
     for name, value in machine():
         print(f"  {name:<16}{value}")
     print(f"  {'Splink':<16}{splink.__version__} (DuckDB {duckdb.__version__})")
+    print(f"  {'load average':<16}{load_average()} (other work on the machine slows the timings)")
     print(f"\nCommand: {' '.join([Path(sys.executable).name, *sys.argv])}")
 
     module = generator(generate_py)
@@ -589,6 +598,7 @@ def main() -> None:
         f"  the batch over {args.persons:,} under {TARGET_BATCH_SECONDS} s (index and batch): "
         f"{slowest:.1f} s, {'met' if slowest < TARGET_BATCH_SECONDS else 'NOT met'}"
     )
+    print(f"  (load average at the end: {load_average()})")
 
 
 if __name__ == "__main__":

@@ -462,9 +462,11 @@ class Matcher:
             if name >= 0 and name not in self._linked:
                 self._linked.add(name)
                 for variant in self._variants(name):
-                    for other in self._buckets.get(variant, ()):
-                        if other != name and other not in self._near[name]:
+                    bucket = self._buckets[variant]
+                    for other in bucket:
+                        if other not in self._near[name]:
                             self._link(other, name)
+                    bucket.append(name)
         self._extend_weights()
         self._prepare(record, own=0)
         return record
@@ -515,9 +517,8 @@ class Matcher:
         self._best_years = [
             max(w[d] for w in self._year_weights.values()) for d in range(YEAR_WINDOW + 2)
         ]
-        self._best_categorical = max(0.0, self._sex_weights[0]) + max(
-            0.0, self._nationality_weights[0]
-        )
+        sex, nationality = self._sex_weights[0], self._nationality_weights[0]
+        self._best_categorical = max(0.0, sex) + max(0.0, nationality)
         self._best_others = max(self._best_years) + self._best_categorical
 
     def _extend_weights(self) -> None:
@@ -584,7 +585,10 @@ class Matcher:
 
         A token is the unordered pair of coarse keys of two of the three names (so swapped
         names and a missing grandfather's name still meet), or of all three. The given name
-        brings the keys of its other spellings too."""
+        brings the keys of its other spellings too. A pair met under two names whose third
+        names agree also meets under the three (SAME names share a key): the bound of a
+        two-name token leaves the third name out, which misses a pair when that third name
+        is only CLOSE (a typo changed its key) and the two others too common to pass alone."""
         present = [
             (keys, bound)
             for names in (record.given, (record.father,), (record.grandfather,))
@@ -742,24 +746,28 @@ class Matcher:
         two of a person's registrations well joins them even if it matches a third one less
         well (its grandfather's name missing, say); a chain of weak links does not."""
         threshold = self.threshold(min_probability)
-        index_of = {record.key: index for index, record in enumerate(self.records)}
+        records = self.records
+        index_of = {record.key: index for index, record in enumerate(records)}
+        pairs = self.pairs(min_probability)
+        known = {frozenset((index_of[p.key_a], index_of[p.key_b])): p.score for p in pairs}
         group_of: dict[int, list[int]] = {}
-        for pair in self.pairs(min_probability):
+        for pair in pairs:
             a, b = index_of[pair.key_a], index_of[pair.key_b]
             group_a, group_b = group_of.get(a, [a]), group_of.get(b, [b])
             if group_a is group_b:
                 continue
-            excess = sum(
-                self._score(self.records[i], self.records[j]) - threshold
-                for i in group_a
-                for j in group_b
-            )
+            excess = 0.0
+            for i, j in product(group_a, group_b):
+                score = known.get(frozenset((i, j)))
+                if score is None:
+                    score = self._score(records[i], records[j])
+                excess += score - threshold
             if excess >= 0:
                 group_a.extend(group_b)
                 for index in group_a:
                     group_of[index] = group_a
         unique = {id(group): group for group in group_of.values()}.values()
-        return [tuple(self.records[i].key for i in sorted(group)) for group in unique]
+        return [tuple(records[i].key for i in sorted(group)) for group in unique]
 
     def _block_pairs(
         self, members: list[tuple[int, float]], threshold: float

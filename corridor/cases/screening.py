@@ -108,18 +108,35 @@ SECTIONS = (
             Question("act_harboured", _("Was harboured or received")),
         ),
     ),
+    # The means of the Palermo Protocol, and every method of control HTCDS 2.0 lists
+    # (vic_MethodsOfControl: MethodsOfControlDebtBondage -> means_debt_bondage, and so on).
     Section(
         "trafficking_means",
-        _("Trafficking: means (and methods of control)"),
+        _("Trafficking: means and methods of control"),
         (
             Question("means_threats", _("Threats")),
-            Question("means_force", _("Physical or sexual abuse, force")),
+            Question("means_force", _("Physical abuse, force")),
+            Question("means_sexual_abuse", _("Sexual abuse as a means of control")),
+            Question("means_psychological_abuse", _("Psychological abuse")),
+            Question("means_abduction", _("Abduction")),
             Question("means_false_promises", _("Deception, false promises")),
+            Question(
+                "means_abuse_of_vulnerability", _("Abuse of power or of a vulnerable position")
+            ),
             Question("means_debt_bondage", _("Debt bondage")),
+            Question("means_takes_earnings", _("Earnings taken")),
+            Question("means_restricts_financial_access", _("Access to money restricted")),
             Question("means_withholds_documents", _("Documents withheld")),
             Question("means_restricts_movement", _("Movement restricted, confined")),
-            Question("means_takes_earnings", _("Earnings taken")),
             Question("means_withholds_necessities", _("Food, water or care withheld")),
+            Question("means_restricts_medical_care", _("Medical care restricted")),
+            Question("means_psychoactive_substances", _("Drugs or alcohol used to control")),
+            Question("means_excessive_working_hours", _("Excessive working hours")),
+            Question("means_uses_children", _("Their children used to control them")),
+            Question(
+                "means_threat_of_law_enforcement", _("Threatened with the police or deportation")
+            ),
+            Question("means_other", _("Other method of control")),
         ),
     ),
     Section(

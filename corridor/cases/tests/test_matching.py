@@ -241,3 +241,10 @@ def test_identities_without_names_or_years_do_not_break_the_matcher():
     matcher = Matcher([empty, person(), person("p2", birth_year=None, nationality="")])
     assert matcher.candidates(Identity(key="new", given_name="")) == []
     assert [m.key for m in matcher.candidates(person("new"))] == ["p1", "p2"]
+
+
+def test_spellings_the_registry_has_never_seen_are_compared_with_each_other():
+    matcher = registry()
+    typo = matcher.compare(person(), person("new", grandfather_name="Qorxatesd"))
+    other = matcher.compare(person(), person("new", grandfather_name="Fictivo"))
+    assert typo > other + 3
