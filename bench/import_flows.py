@@ -248,8 +248,11 @@ def postgres_version() -> str:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """A fresh PostgreSQL cluster on a private socket directory; yields its DATABASE_URL."""
+def postgres_server(settings: dict[str, str] | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL cluster on a private socket directory; yields its DATABASE_URL.
+
+    `settings` are server settings given at start (-c name=value), initdb's defaults otherwise.
+    """
     for tool in ("initdb", "pg_ctl", "createdb"):
         if not (PG_BIN / tool).exists():
             raise SystemExit(
@@ -291,7 +294,8 @@ def postgres_server() -> Iterator[str]:
             "-t",
             "60",
             "-o",
-            f"-k {base} -p {PG_PORT} -c listen_addresses=''",
+            f"-k {base} -p {PG_PORT} -c listen_addresses=''"
+            + "".join(f" -c {name}={value}" for name, value in (settings or {}).items()),
             "start",
         )
         pg("createdb", "-h", str(base), "-p", str(PG_PORT), "-U", "corridor", "corridor")

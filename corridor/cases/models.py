@@ -11,6 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -198,6 +199,26 @@ class CaseQuerySet(models.QuerySet):
             return self.filter(organisation_id=user.organisation_id)
         return self.none()
 
+    def search(self, text: str) -> CaseQuerySet:
+        """Cases whose code is `text`, or whose person has it in a name (any letter case).
+
+        The names are matched on the persons and the cases reached from them, never in one OR
+        with the case code: an OR across the two tables keeps PostgreSQL from using the
+        trigram indexes on the names (migration 0005) and makes it read every case of the
+        organisation. A case code names one case, so it is looked up first, by its own index.
+        """
+        named = Person.objects.filter(
+            models.Q(given_name__icontains=text)
+            | models.Q(father_name__icontains=text)
+            | models.Q(other_names__icontains=text)
+        )
+        by_code = list(self.filter(code__iexact=text).values_list("pk", flat=True))
+        if not by_code:
+            return self.filter(person__in=named)
+        if not named.exists():
+            return self.filter(pk__in=by_code)
+        return self.filter(models.Q(pk__in=by_code) | models.Q(person__in=named))
+
 
 class Case(models.Model):
     """One organisation's work with one person."""
@@ -235,6 +256,21 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
+        indexes = [
+            # An organisation's cases in the list's order: the page is read from the index, not
+            # sorted from all of them (hundreds of thousands for a large organisation).
+            models.Index(fields=["organisation", "-opened_at", "-id"], name="case_newest"),
+            # The search by code, which compares letters in any case (code__iexact).
+            models.Index(Upper("code"), name="case_code_upper"),
+            # The search by name: from the persons found to the organisation's cases, with what
+            # the list sorts on, without reading the cases themselves (PostgreSQL only; SQLite
+            # ignores `include`).
+            models.Index(
+                fields=["person", "organisation"],
+                include=["opened_at", "id"],
+                name="case_person_search",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "organisation"],

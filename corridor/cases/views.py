@@ -49,7 +49,7 @@ from corridor.cases.models import (
     TransferStatus,
 )
 from corridor.directory.models import Service
-from corridor.pagination import paginate
+from corridor.pagination import Matches, paginate
 
 works_on_cases = require(lambda user: user.has_role(*services.WORKS_ON_CASES))
 
@@ -58,6 +58,7 @@ works_on_cases = require(lambda user: user.has_role(*services.WORKS_ON_CASES))
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     cases = Case.objects.visible_to(request.user).select_related("person", "caseworker")
+    query = ""
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if query:
@@ -72,7 +73,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         for name in ("status", "risk_level"):
             if form.cleaned_data[name]:
                 cases = cases.filter(**{name: form.cleaned_data[name]})
-    page = paginate(request, cases)
+    page = paginate(request, Matches(cases) if query else cases)
     record_many(
         actor=request.user,
         action="view",

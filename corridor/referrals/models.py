@@ -132,6 +132,54 @@ class ReferralQuerySet(models.QuerySet):
             late=models.ExpressionWrapper(late, output_field=models.BooleanField())
         )
 
+    def overdue_first(self, now: datetime.datetime | None = None) -> OverdueFirst:
+        """For a paginated list: overdue referrals first, then the others, newest first."""
+        return OverdueFirst(self, now or timezone.now())
+
+
+class OverdueFirst:
+    """Referrals in the order of `with_overdue().order_by("-late", "-sent_at", "-id")`, read for
+    the paginator (its count and its slices) as two queries: the overdue ones, then the others.
+
+    Ordering by `late`, a condition on the current time, cannot follow an index: PostgreSQL
+    read and sorted every referral of the organisation for each page (100,000 in the
+    benchmark, docs/performance.md). Each part here is newest first along an index on
+    (organisation, sent_at, id), and the overdue ones are few and found by their own index
+    on (organisation, status, due_at).
+    """
+
+    ordered = True  # for the paginator, which warns about unordered lists
+
+    def __init__(self, referrals: ReferralQuerySet, now: datetime.datetime) -> None:
+        late = Q(status=Status.SENT, due_at__lt=now)
+        newest = ("-sent_at", "-id")
+        self.referrals = referrals
+        self.late = referrals.filter(late).annotate(late=models.Value(True)).order_by(*newest)
+        self.others = referrals.exclude(late).annotate(late=models.Value(False)).order_by(*newest)
+        self._late_count: int | None = None
+
+    def count(self) -> int:
+        return self.referrals.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Referral]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("OverdueFirst is read by slices, as the paginator does.")
+        start, stop = index.start or 0, index.stop
+        if self._late_count is None:
+            self._late_count = self.late.count()
+        late = self._late_count
+        if stop is None:
+            stop = late + self.others.count()
+        rows: list[Referral] = []
+        if start < late:
+            rows += self.late[start : min(stop, late)]
+        if stop > late:
+            rows += self.others[max(start - late, 0) : stop - late]
+        return rows
+
 
 class Referral(models.Model):
     case = models.ForeignKey(
@@ -219,8 +267,16 @@ class Referral(models.Model):
         verbose_name_plural = _("referrals")
         ordering = ["-sent_at", "-id"]
         indexes = [
-            models.Index(fields=["to_organisation", "status"], name="referral_received"),
-            models.Index(fields=["from_organisation", "status"], name="referral_sent"),
+            # Each side's referrals by status, and the overdue ones (sent, due_at passed).
+            models.Index(fields=["to_organisation", "status", "due_at"], name="referral_received"),
+            models.Index(fields=["from_organisation", "status", "due_at"], name="referral_sent"),
+            # Each side's list, newest first, read from the index (OverdueFirst).
+            models.Index(
+                fields=["to_organisation", "-sent_at", "-id"], name="referral_received_newest"
+            ),
+            models.Index(
+                fields=["from_organisation", "-sent_at", "-id"], name="referral_sent_newest"
+            ),
         ]
         constraints = [
             # Nothing is shared without a basis: consent, or an override with its reason.

@@ -142,8 +142,7 @@ def _list(
     form = ReferralFilterForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["status"]:
         referrals = referrals.filter(status=form.cleaned_data["status"])
-    referrals = referrals.with_overdue().order_by("-late", "-sent_at", "-id")
-    page = paginate(request, referrals)
+    page = paginate(request, referrals.overdue_first())
     record_many(
         actor=request.user,
         action="view",
