@@ -5,7 +5,6 @@ without a second factor, so it reaches no personal data.
 """
 
 # No `from __future__ import annotations`: @paginate resolves the annotations at run time.
-from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -35,11 +34,7 @@ def list_cases(request: HttpRequest, q: str = ""):
     """Your organisation's cases, newest first; `q` searches names and case codes (audited)."""
     cases = _cases(request)
     if q.strip():
-        cases = cases.filter(
-            Q(code__iexact=q.strip())
-            | Q(person__given_name__icontains=q.strip())
-            | Q(person__father_name__icontains=q.strip())
-        )
+        cases = cases.search(q.strip())
         record(
             actor=request.auth,
             action="search",

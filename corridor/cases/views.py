@@ -57,22 +57,17 @@ works_on_cases = require(lambda user: user.has_role(*services.WORKS_ON_CASES))
 @works_on_cases
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
-    cases = Case.objects.visible_to(request.user).select_related("person", "caseworker")
-    query = ""
-    if form.is_valid():
-        query = form.cleaned_data["q"].strip()
-        if query:
-            cases = cases.search(query)
-            record(
-                actor=request.user,
-                action="search",
-                object_type="case",
-                details={"query": query},
-                request=request,
-            )
-        for name in ("status", "risk_level"):
-            if form.cleaned_data[name]:
-                cases = cases.filter(**{name: form.cleaned_data[name]})
+    cases, filters = _filtered_cases(request, form)
+    query = filters.get("q", "")
+    if query:
+        record(
+            actor=request.user,
+            action="search",
+            object_type="case",
+            details={"query": query},
+            request=request,
+        )
+    cases = cases.select_related("person", "caseworker")
     page = paginate(request, Matches(cases) if query else cases)
     record_many(
         actor=request.user,
@@ -768,12 +763,7 @@ def _filtered_cases(request: HttpRequest, form: CaseFilterForm) -> tuple[QuerySe
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if query:
-            cases = cases.filter(
-                Q(code__iexact=query)
-                | Q(person__given_name__icontains=query)
-                | Q(person__father_name__icontains=query)
-                | Q(person__other_names__icontains=query)
-            )
+            cases = cases.search(query)
             filters["q"] = query
         for name in ("status", "risk_level"):
             if form.cleaned_data[name]:
