@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 # The machine's description and the private PostgreSQL server are import_flows.py's.
+from import_flows import HEADER as IMPORT_HEADER
 from import_flows import (
     KINDS,
     PERIODS,
@@ -124,32 +125,8 @@ DESTINATION_BY_KIND = {
     "transit_within_djibouti": {"DJ": 100},
     "undefined": {"": 70, "DJ": 30},
 }
-HEADER = [
-    "day",
-    "observation_period",
-    "point",
-    "kind_of_flow",
-    "nationality",
-    "origin_country",
-    "origin_region",
-    "previous_country",
-    "previous_place",
-    "next_destination",
-    "final_destination_country",
-    "transport",
-    "reason",
-    "adult_men",
-    "adult_women",
-    "boys",
-    "girls",
-    "unaccompanied_children",
-    "pregnant_or_lactating",
-    "elderly",
-    "disabled",
-    "urgent_medical",
-    "source_record_id",
-    "status",
-]
+# import_flows.py's columns, with the model's name for the date and the status that import sets.
+HEADER = ["day", *IMPORT_HEADER[1:], "status"]
 COUNTRY_COLUMNS = ("nationality", "origin_country", "previous_country", "final_destination_country")
 SEX_AND_AGE = ("adult_men", "adult_women", "boys", "girls")
 VULNERABILITIES = (
