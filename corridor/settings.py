@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "corridor.cases",
     "corridor.referrals",
     "corridor.assistance",
+    "corridor.collect",
 ]
 
 MIDDLEWARE = [

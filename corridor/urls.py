@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("corridor.cases.urls")),
     path("referrals/", include("corridor.referrals.urls")),
     path("assistance/", include("corridor.assistance.urls")),
+    path("collect/", include("corridor.collect.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -6,6 +6,7 @@ from corridor.accounts.tests.test_access import ROUTES as ACCOUNTS
 from corridor.assistance.tests.test_access import ROUTES as ASSISTANCE
 from corridor.audit.tests.test_access import ROUTES as AUDIT
 from corridor.cases.tests.test_access import ROUTES as CASES
+from corridor.collect.tests.test_access import ROUTES as COLLECT
 from corridor.directory.tests.test_access import ROUTES as DIRECTORY
 from corridor.flows.tests.test_access import ROUTES as FLOWS
 from corridor.places.tests.test_access import ROUTES as PLACES
@@ -24,6 +25,7 @@ COVERED = {
         *CASES,
         *REFERRALS,
         *ASSISTANCE,
+        *COLLECT,
     ]
 }
 

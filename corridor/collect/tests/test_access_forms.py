@@ -1,0 +1,3 @@
+"""Who may reach the forms routes of field data collection."""
+
+ROUTES: list = []

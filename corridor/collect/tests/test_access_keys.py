@@ -1,0 +1,3 @@
+"""Who may reach the keys routes of field data collection."""
+
+ROUTES: list = []

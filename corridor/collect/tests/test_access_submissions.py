@@ -1,0 +1,3 @@
+"""Who may reach the submissions routes of field data collection."""
+
+ROUTES: list = []
