@@ -42,7 +42,7 @@ def test_the_case_list_searches_and_counts(personas):
     assert {case.code for case in page.context["page"]} == codes
 
 
-@pytest.mark.parametrize("whole", [0, 3, 100])
+@pytest.mark.parametrize("whole", [0, 3, 7, 100])
 def test_matches_read_the_same_pages_whether_read_whole_or_not(personas, whole):
     for number in range(7):
         case_of(personas, given_name=f"Pagetest{number}")
@@ -50,11 +50,20 @@ def test_matches_read_the_same_pages_whether_read_whole_or_not(personas, whole):
     expected = list(cases)
     matches = Matches(cases, whole=whole)
     assert matches.complete == (whole >= 7)
-    assert matches.count() == 7
+    # Past `whole` matches the list stops counting: it pages through the newest `whole`.
+    assert matches.count() == min(whole, 7)
     for size in (1, 3, 7, 50):
         paginator = Paginator(matches, size)
         pages = [list(paginator.page(number)) for number in paginator.page_range]
-        assert [case for page in pages for case in page] == expected
+        assert [case for page in pages for case in page] == expected[:whole]
+
+
+def test_a_search_with_too_many_matches_says_so_instead_of_counting(personas, monkeypatch):
+    monkeypatch.setattr("corridor.pagination.MATCHES_READ_WHOLE", 3)
+    newest = [case_of(personas, given_name=f"Manytest{n}").code for n in range(5)][::-1]
+    page = personas.client_for("caseworker@A").get(reverse("cases:case_list"), {"q": "manytest"})
+    assert [case.code for case in page.context["page"]] == newest[:3]
+    assert "More than 3 match: the newest 3 are listed." in page.content.decode()
 
 
 def test_matches_of_nothing(personas):
