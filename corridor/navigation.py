@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Role
 from corridor.assistance.models import reads_report, records_distributions
+from corridor.collect.phones import may_open_phone_page
+from corridor.collect.services import manages_forms
 from corridor.directory.models import reads_directory
 from corridor.referrals.figures import sees_figures
 
@@ -39,6 +41,19 @@ MENU = [
     MenuEntry(_("New interview"), "flows:interview_create", _enters_flow_data),
     MenuEntry(_("Imports"), "flows:import_create", _enters_flow_data),
     MenuEntry(_("Data quality"), "flows:quality", lambda u: u.has_role(Role.INFORMATION_OFFICER)),
+    MenuEntry(_("Collection forms"), "collect:form_list", manages_forms),
+    # Senders see their own submissions there; reviewers (administrators, information
+    # officers) also the review queue. A menu entry costs no query, so no count here.
+    MenuEntry(
+        _("Submissions"),
+        "collect:submission_index",
+        lambda u: u.has_role(Role.ADMINISTRATOR, Role.INFORMATION_OFFICER, Role.ENUMERATOR),
+    ),
+    MenuEntry(
+        _("Review queue"),
+        "collect:review_queue",
+        lambda u: u.has_role(Role.ADMINISTRATOR, Role.INFORMATION_OFFICER),
+    ),
     MenuEntry(
         _("Cases"), "cases:case_list", lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR)
     ),
@@ -88,6 +103,7 @@ MENU = [
     MenuEntry(
         _("Countries and regions"), "places:country_list", lambda u: u.can_edit_reference_data
     ),
+    MenuEntry(_("My phones"), "collect:phone_list", may_open_phone_page),
     MenuEntry(_("Users"), "accounts:user_list", lambda user: user.can_manage_users),
     MenuEntry(_("API tokens"), "accounts:token_list", lambda user: user.can_manage_users),
     MenuEntry(
