@@ -11,6 +11,7 @@ Each function checks who may do it, runs in one transaction and writes its audit
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import mimetypes
 from collections.abc import Iterable
@@ -23,7 +24,15 @@ from corridor.accounts.models import Role, User
 from corridor.audit.models import AuditEntry
 from corridor.audit.services import record
 from corridor.collect import xlsform
-from corridor.collect.models import CollectForm, FormMedia, FormVersion, Purpose, RoleAssignment
+from corridor.collect.keys import xform_with_public_key
+from corridor.collect.models import (
+    CollectForm,
+    DecryptionKey,
+    FormMedia,
+    FormVersion,
+    Purpose,
+    RoleAssignment,
+)
 
 # Purposes an information officer may manage (flow monitoring, and forms kept as they are).
 INFORMATION_OFFICER_PURPOSES = (Purpose.FLOW_REGISTRY, Purpose.FLOW_SURVEY, Purpose.OTHER)
@@ -137,6 +146,7 @@ def upload_form(
                 code="version_exists",
             )
         previous = form.current_version
+        conversion = _keep_encrypted(form, conversion)
         # Phones show the title of the version they download.
         if form.title != conversion.title:
             form.title = conversion.title
@@ -169,6 +179,27 @@ def upload_form(
         },
     )
     return version
+
+
+def _keep_encrypted(form: CollectForm, conversion: xlsform.Conversion) -> xlsform.Conversion:
+    """A form with a key stays encrypted: a new XLSForm without `public_key` gets the form's
+    key (else phones would silently send in clear), and one with another key is refused (its
+    submissions could not be decrypted here)."""
+    key = DecryptionKey.objects.filter(form=form).first()
+    if key is None:
+        return conversion
+    if conversion.public_key and conversion.public_key != key.public_key:
+        raise ValidationError(
+            _(
+                "This XLSForm's public_key is not the key of the form in Corridor: phones would "
+                "encrypt what nobody here can decrypt. Remove public_key from the settings "
+                "sheet (Corridor adds the form's key) and upload again."
+            )
+        )
+    xform = xform_with_public_key(conversion.xform, key.public_key)
+    return dataclasses.replace(
+        conversion, xform=xform, hash=xlsform.xform_hash(xform), public_key=key.public_key
+    )
 
 
 def _check_unchanged(form: CollectForm, purpose: str | None, personal: bool | None) -> None:

@@ -33,6 +33,7 @@ from corridor.collect.models import (
 )
 from corridor.collect.tests.odk_encryptor import encrypt_like_collect
 from corridor.collect.tests.xlsforms import simple_form, store_form, xlsform_bytes
+from corridor.collect.xlsform import xform_hash
 from corridor.testing import signed_in
 
 PASSPHRASE = "sel de Tadjourah 2024"
@@ -498,3 +499,23 @@ def test_the_passphrase_stays_out_of_error_reports(admin, encrypted_version, mon
         got_request_exception.disconnect(report)
     assert reports and "processing exploded" in reports[0]
     assert PASSPHRASE not in reports[0]
+
+
+def test_a_new_xlsform_of_an_encrypted_form_stays_encrypted(admin, encrypted_version):
+    key = encrypted_version.form.decryption_key
+    # The team edits the XLSForm, which knows nothing of the key: phones must still encrypt.
+    again = store_form(admin, simple_form(form_id="protected", version="8"))
+    assert again.public_key == key.public_key
+    assert f'base64RsaPublicKey="{key.public_key}"' in again.xform
+    assert again.hash == xform_hash(again.xform)
+
+
+def test_a_new_xlsform_with_another_key_is_refused(admin, encrypted_version):
+    _private, other_public = encryption.generate_key_pair("another long passphrase")
+    content = xlsform_bytes(
+        [{"type": "text", "name": "name", "label": "Name"}],
+        settings={"form_id": "protected", "version": "9", "public_key": other_public},
+    )
+    with pytest.raises(ValidationError, match="nobody here can decrypt"):
+        store_form(admin, content)
+    assert not encrypted_version.form.versions.filter(version="9").exists()
