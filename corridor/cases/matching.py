@@ -20,8 +20,10 @@ It is a Fellegi-Sunter model, with weights in bits (log2 of likelihood ratios):
 - the weight of an agreement is log2(m / u): m is fixed (how often the same person's names
   agree), u is the share of the registry's names that agree with this one, counted in the
   registry itself, so a rare name says more than Abdi or Mohamed (no labels are used);
-- the father's name may be written first, the grandfather's name may be missing; birth years
-  may be estimated ages or Ethiopian-calendar years written as Gregorian;
+- the father's name may be written first, the grandfather's name may be missing;
+- two birth years are weighed by the likelihood of their signed difference under the
+  mechanisms that write years (right, an Ethiopian-calendar year written as Gregorian, an
+  estimated age, a mistake), whose shares are fitted to the registry without labels (EM);
 - the prior is `DUPLICATES_PER_RECORD` other registrations of the same person per
   registration, spread over the registry, so the threshold adapts to the registry's size.
 
@@ -287,28 +289,31 @@ PRIOR_YEARS = 40  # their birth years spread evenly over 40 years
 SEX_M = (0.98, 0.02)  # agree, disagree
 NATIONALITY_M = (0.92, 0.08)
 SWAP_PENALTY = 3.0  # bits: the father's name written first is the exception
-# Birth years, as (differences in years, m). A year not marked as estimated should be right,
-# or be an Ethiopian-calendar year written as Gregorian: 7 or 8 years less (the Ethiopian year
-# starts in September), so also 1 year apart between two records. An estimated age is often a
-# few years off, and may be in the other calendar as well. Beyond 13 years, a mistake.
-YEAR_M = {
-    False: (
-        ((0,), 0.60),
-        ((1,), 0.05),
-        ((7, 8), 0.24),
-        ((6, 9), 0.02),
-        ((2, 3, 4, 5, 10, 11, 12, 13), 0.06),
-    ),
-    True: (
-        ((0,), 0.18),
-        ((1, 2), 0.30),
-        ((3, 4, 5), 0.30),
-        ((6, 7, 8, 9), 0.14),
-        ((10, 11, 12, 13), 0.06),
-    ),
-}
-YEAR_M_BEYOND = {False: 0.03, True: 0.02}
-YEAR_WINDOW = 13
+# Birth years: how a written year departs from the person's true (Gregorian) one, by mechanism.
+# A year not marked as estimated is right, or is an Ethiopian-calendar year written as
+# Gregorian: 8 years less from January to September (before the Ethiopian new year), 7 from
+# September to December. An estimated age is off by a few years either way, more rarely by
+# many. Either may be a plain mistake, anywhere within YEAR_SPAN years. The likelihood of two
+# written years for one person sums over what each may be (the differences of two departures);
+# for two people it is the registry's own spread of years. The shares below are starting
+# values: `Matcher` re-estimates them from the registry itself (no labels), see `_fit_years`.
+YEAR_SPAN = 15
+ETHIOPIAN_SHARE = 0.15  # of years not marked as estimated
+ETHIOPIAN_EIGHT = 0.7  # of those, 8 years less (about 3/4 of the year is before September)
+ESTIMATE_SPREAD = 3.0  # years, the standard deviation of an estimated age's error
+YEAR_MISTAKE = 0.02  # a year wrong in any other way, spread over +-YEAR_SPAN years
+YEAR_WINDOW = 13  # beyond, differences are weighed together
+# What the shares are fitted on, and the values tried for each (ethiopian, eight, spread, mistake)
+FIT_PAIRS = 30_000  # pairs that share all three names, at most
+FIT_BLOCK = 30  # registrations of a block taken, at most
+FIT_MIN_PAIRS = 200
+FIT_ROUNDS = 8
+YEAR_GRID = (
+    tuple(x / 100 for x in range(2, 42, 2)),
+    tuple(x / 10 for x in range(1, 10)),
+    tuple(x / 4 for x in range(4, 25)),
+    (0.002, 0.005, 0.01, 0.02, 0.04, 0.08),
+)
 # The prior: other registrations of the same person per registration, on average.
 DUPLICATES_PER_RECORD = 0.5
 PAIR_PROBABILITY = 0.2  # what the batch keeps for review (best F1 on the tuning half)
@@ -389,6 +394,7 @@ class Matcher:
         for index, record in enumerate(self.records):
             for token, bound in self._tokens(record).items():
                 self._blocks[token].append((index, bound))
+        self._fit_years()
 
     def __len__(self) -> int:
         return len(self.records)
@@ -494,32 +500,92 @@ class Matcher:
         nationalities = Counter(r.nationality for r in self.records if r.nationality)
         self._nationality_weights = _agreement_weights(nationalities, NATIONALITY_M)
 
-        # u of each difference between two birth years, from the registry's own years
-        # (blended, for a small registry, with years spread evenly over PRIOR_YEARS years)
-        years = Counter(r.year for r in self.records if r.year is not None)
-        pairs = sum(years.values()) ** 2
-        share: Counter[int] = Counter()
-        for (y1, n1), (y2, n2) in product(years.items(), repeat=2):
-            share[min(abs(y1 - y2), YEAR_WINDOW + 1)] += n1 * n2 / (pairs + PSEUDO_COUNT**2)
-        for d in range(PRIOR_YEARS):
-            even = (1 if d == 0 else 2) * (PRIOR_YEARS - d) / PRIOR_YEARS**2
-            share[min(d, YEAR_WINDOW + 1)] += even * PSEUDO_COUNT**2 / (pairs + PSEUDO_COUNT**2)
-        self._year_weights: dict[bool, list[float]] = {}
-        for estimated, levels in YEAR_M.items():
-            beyond = _log2(YEAR_M_BEYOND[estimated] / max(1e-4, share[YEAR_WINDOW + 1]))
-            weights = [beyond] * (YEAR_WINDOW + 2)
-            for differences, m in levels:
-                u = max(1e-4, sum(share[d] for d in differences))
-                for d in differences:
-                    weights[d] = _log2(m / u)
-            self._year_weights[estimated] = weights
+        # u of each signed difference between two birth years, by whether each was marked as
+        # estimated, from the registry's own years (blended, for a small registry, with years
+        # spread evenly over PRIOR_YEARS years); m from the departures, fitted to the registry.
+        self._year_counts = (
+            Counter(r.year for r in self.records if r.year is not None and not r.estimated),
+            Counter(r.year for r in self.records if r.year is not None and r.estimated),
+        )
+        self._year_u = {
+            (ea, eb): _difference_shares(self._year_counts[ea], self._year_counts[eb])
+            for ea in (False, True)
+            for eb in (False, True)
+        }
+        self.year_model = (ETHIOPIAN_SHARE, ETHIOPIAN_EIGHT, ESTIMATE_SPREAD, YEAR_MISTAKE)
+        self._set_year_weights()
+
+    def _set_year_weights(self) -> None:
+        """Weights of each signed difference of two birth years (the first minus the second),
+        by whether each was estimated; beyond YEAR_WINDOW, the differences weighed together."""
+        departures = _departures(*self.year_model)
+        self._year_weights: dict[tuple[bool, bool], list[float]] = {}
+        for (ea, eb), u in self._year_u.items():
+            m = _difference_shares_of(departures[ea], departures[eb])
+            weights = []
+            for d in range(-YEAR_WINDOW - 1, YEAR_WINDOW + 2):
+                if abs(d) <= YEAR_WINDOW:
+                    m_d, u_d = m.get(d, 0.0), u.get(d, 0.0)
+                else:
+                    beyond = [k for k in u.keys() | m.keys() if k * d > 0 and abs(k) > YEAR_WINDOW]
+                    m_d, u_d = (
+                        sum(m.get(k, 0.0) for k in beyond),
+                        sum(u.get(k, 0.0) for k in beyond),
+                    )
+                weights.append(_log2(max(m_d, 1e-6) / max(u_d, 1e-4)))
+            self._year_weights[ea, eb] = weights
         # The most the fields other than names can add, to skip pairs that cannot pass.
         self._best_years = [
-            max(w[d] for w in self._year_weights.values()) for d in range(YEAR_WINDOW + 2)
+            max(w[YEAR_WINDOW + 1 + s * d] for w in self._year_weights.values() for s in (1, -1))
+            for d in range(YEAR_WINDOW + 2)
         ]
         sex, nationality = self._sex_weights[0], self._nationality_weights[0]
         self._best_categorical = max(0.0, sex) + max(0.0, nationality)
         self._best_others = max(self._best_years) + self._best_categorical
+
+    def _fit_years(self) -> None:
+        """Re-estimate the shares of the birth-year mechanisms from the registry, without labels
+        (expectation-maximisation, as Fellegi and Sunter do): over pairs that share all three
+        names, each pair counts as the same person as much as its fields say with the current
+        shares (E), then the shares are set to those that best explain the years of the pairs
+        so counted (M), until they settle."""
+        records, pairs = self.records, []
+        for token, block in self._blocks.items():
+            if len(token) != 4 or len(block) < 2:
+                continue
+            dated = [records[i] for i, _ in block[:FIT_BLOCK] if records[i].year is not None]
+            for a, b in combinations(dated, 2):
+                others = self._score(a, b) - self._year_weight(a, b)
+                pairs.append((a.estimated, b.estimated, a.year - b.year, others))  # type: ignore[operator]
+            if len(pairs) >= FIT_PAIRS:
+                break
+        if len(pairs) < FIT_MIN_PAIRS:
+            return  # too few to say: the starting values stay
+        prior = self._prior()
+        for _ in range(FIT_ROUNDS):
+            cells: defaultdict[tuple[bool, bool, int], float] = defaultdict(float)
+            for ea, eb, d, others in pairs:
+                table = self._year_weights[ea, eb]
+                bits = (
+                    others
+                    + prior
+                    + table[max(-YEAR_WINDOW - 1, min(YEAR_WINDOW + 1, d)) + YEAR_WINDOW + 1]
+                )
+                cells[ea, eb, d] += 1.0 / (1.0 + 2.0 ** -max(-60.0, min(60.0, bits)))
+            model = list(self.year_model)
+            for position, grid in enumerate(YEAR_GRID):
+                model[position] = max(
+                    grid,
+                    key=lambda v, p=position: _year_fit(cells, (*model[:p], v, *model[p + 1 :])),
+                )
+            if tuple(model) == self.year_model:
+                break
+            self.year_model = tuple(model)  # type: ignore[assignment]
+            self._set_year_weights()
+
+    def _year_weight(self, a: _Record, b: _Record) -> float:
+        d = max(-YEAR_WINDOW - 1, min(YEAR_WINDOW + 1, a.year - b.year))  # type: ignore[operator]
+        return self._year_weights[a.estimated, b.estimated][d + YEAR_WINDOW + 1]
 
     def _extend_weights(self) -> None:
         """Weights of SAME, CLOSE and DIFFERENT for each name not weighed yet, in each role:
@@ -632,8 +698,7 @@ class Matcher:
         ca, cb = a.grandfather, b.grandfather
         total = names + _weight(paternal, ca, cb, level(ca, cb))
         if a.year is not None and b.year is not None:
-            years = self._year_weights[a.estimated or b.estimated]
-            total += years[min(abs(a.year - b.year), YEAR_WINDOW + 1)]
+            total += self._year_weight(a, b)
         if a.sex and b.sex:
             total += self._sex_weights[a.sex != b.sex]
         if a.nationality and b.nationality:
@@ -805,6 +870,64 @@ class Matcher:
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a <= b else (b, a)
+
+
+def _departures(
+    ethiopian: float, eight: float, spread: float, mistake: float
+) -> dict[bool, dict[int, float]]:
+    """How far a written year is from the true one (written minus true), with its chance: for
+    a year not marked as estimated (False) and for an estimated age (True)."""
+    even = mistake / (2 * YEAR_SPAN + 1)
+    declared = dict.fromkeys(range(-YEAR_SPAN, YEAR_SPAN + 1), even)
+    declared[0] += (1 - mistake) * (1 - ethiopian)
+    declared[-8] += (1 - mistake) * ethiopian * eight
+    declared[-7] += (1 - mistake) * ethiopian * (1 - eight)
+    bell = {k: math.exp(-0.5 * (k / spread) ** 2) for k in range(-YEAR_SPAN, YEAR_SPAN + 1)}
+    total = sum(bell.values())
+    estimated = {k: even + (1 - mistake) * v / total for k, v in bell.items()}
+    return {False: declared, True: estimated}
+
+
+def _year_fit(cells: dict[tuple[bool, bool, int], float], model: tuple) -> float:
+    """How well a year model explains the differences of years counted in cells (weighted
+    log-likelihood)."""
+    departures = _departures(*model)
+    tables = {
+        (ea, eb): _difference_shares_of(departures[ea], departures[eb])
+        for ea in (False, True)
+        for eb in (False, True)
+    }
+    return sum(
+        w * math.log(max(tables[ea, eb].get(d, 0.0), 1e-9)) for (ea, eb, d), w in cells.items()
+    )
+
+
+def _difference_shares_of(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    """The distribution of x - y, x drawn from a and y from b."""
+    out: defaultdict[int, float] = defaultdict(float)
+    for x, p in a.items():
+        for y, q in b.items():
+            out[x - y] += p * q
+    return out
+
+
+def _difference_shares(a: Counter[int], b: Counter[int]) -> dict[int, float]:
+    """u of each signed difference of two years, one from each count, blended with years
+    spread evenly over PRIOR_YEARS years (for a small registry)."""
+    na, nb = sum(a.values()), sum(b.values())
+    weight = PSEUDO_COUNT / (PSEUDO_COUNT + min(na, nb))
+    counted = _difference_shares_of(
+        {y: n / na for y, n in a.items()} if na else {},
+        {y: n / nb for y, n in b.items()} if nb else {},
+    )
+    even = _difference_shares_of(
+        dict.fromkeys(range(PRIOR_YEARS), 1 / PRIOR_YEARS),
+        dict.fromkeys(range(PRIOR_YEARS), 1 / PRIOR_YEARS),
+    )
+    return {
+        d: (1 - weight) * counted.get(d, 0.0) + weight * even.get(d, 0.0)
+        for d in counted.keys() | even.keys()
+    }
 
 
 def _agreement_weights(counts: Counter[str], m: tuple[float, float]) -> tuple[float, float]:

@@ -248,3 +248,69 @@ def test_spellings_the_registry_has_never_seen_are_compared_with_each_other():
     typo = matcher.compare(person(), person("new", grandfather_name="Qorxatesd"))
     other = matcher.compare(person(), person("new", grandfather_name="Fictivo"))
     assert typo > other + 3
+
+
+# --- Birth years: the likelihood of two written years under each mechanism -----------------
+
+
+def test_an_ethiopian_calendar_year_seven_or_eight_years_less_still_matches():
+    matcher = registry(person())
+    for year in (1982, 1983):  # 1990 in the Ethiopian calendar, before or after September
+        calendar = person("new", birth_year=year)
+        assert [m.key for m in matcher.candidates(calendar)][:1] == ["p1"]
+        assert matcher.compare(person(), calendar) > 0
+
+
+def test_a_declared_year_a_few_years_off_weighs_strongly_against():
+    # Two declared years three apart: neither calendar nor estimate explains it, only a mistake.
+    matcher = registry(person())
+    declared = matcher.compare(person(), person("new", birth_year=1993))
+    estimated = matcher.compare(person(), person("new", birth_year=1993, age_is_estimated=True))
+    assert declared < estimated - 3
+
+
+def test_common_names_with_different_declared_years_are_not_matched():
+    # A very common given and father's name, no grandfather's name: only the years can tell.
+    common = [
+        person(f"c{n}", given_name="Mohamed", father_name="Hassan", grandfather_name="",
+               birth_year=1975 + n % 30, nationality="SOM")
+        for n in range(40)
+    ]  # fmt: skip
+    one = person("one", given_name="Mohamed", father_name="Hassan", grandfather_name="",
+                 birth_year=1990, nationality="SOM")  # fmt: skip
+    other = person("other", given_name="Maxamed", father_name="Xasan", grandfather_name="",
+                   birth_year=1992, nationality="SOM")  # fmt: skip
+    matcher = Matcher([*background(), *common, one, other])
+    assert matcher.probability(matcher.compare(one, other)) < 0.05
+    same_year = person("again", given_name="Maxamed", father_name="Xasan", grandfather_name="",
+                       birth_year=1990, nationality="SOM")  # fmt: skip
+    assert matcher.compare(one, same_year) > matcher.compare(one, other) + 4
+
+
+def test_the_ethiopian_year_is_the_smaller_one():
+    # An estimated age against a declared year: the declared year may be 7 or 8 years less
+    # (Ethiopian calendar), not 7 or 8 years more.
+    matcher = registry(person())
+    estimated = person("new", birth_year=1990, age_is_estimated=True)
+    calendar = matcher.compare(estimated, person("d", birth_year=1982))
+    impossible = matcher.compare(estimated, person("d", birth_year=1998))
+    assert calendar > impossible + 2
+
+
+def test_the_year_shares_are_fitted_from_the_registry_without_labels():
+    # Made-up persons registered twice. In one registry half of the second registrations
+    # write the year in the Ethiopian calendar, in the other none do: the share of such years
+    # fitted from each registry (no labels) follows.
+    names = ["Qorxa", "Fictivo", "Zembalu", "Tirbonu", "Kalvesh", "Morandu", "Pelsito", "Varuk"]
+    triples = [(g, f, c) for g in names for f in names for c in names if len({g, f, c}) == 3]
+
+    def registry_of(every: int) -> Matcher:
+        people = []
+        for n, (g, f, c) in enumerate(triples):
+            year = 1975 + n % 37
+            for side, shift in (("a", 0), ("b", 8 if every and n % every == 0 else 0)):
+                people.append(person(f"{side}{n}", given_name=g, father_name=f,
+                                     grandfather_name=c, birth_year=year - shift))  # fmt: skip
+        return Matcher(people)
+
+    assert registry_of(2).year_model[0] > registry_of(0).year_model[0] + 0.1
