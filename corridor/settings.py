@@ -238,5 +238,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Field data collection: the largest single POST a phone may send to /collect/submission
+# (advertised to it as X-OpenRosa-Accept-Content-Length; ODK Collect splits bigger submissions
+# into several POSTs). The reverse proxy must accept bodies this large (docs/operations.md).
+COLLECT_MAX_POST_BYTES = env_int("COLLECT_MAX_POST_BYTES", 10 * 1024 * 1024)
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -3,13 +3,27 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from corridor.accounts.auth import second_factor_pending
 
 # The pages a session may reach before its user passed the second factor.
 SECOND_FACTOR_PAGES = ("accounts:second_factor_verify", "accounts:second_factor_enrol")
+
+
+def authenticates_itself(view: Callable) -> bool:
+    """Views that check their own credentials and never use the session: the OpenRosa views
+    phones speak to (corridor/collect/auth.py, HTTP Basic with a phone key). A session's
+    pending second factor or password change does not concern them."""
+    return getattr(view, "authenticates_itself", False)
+
+
+def _path_authenticates_itself(request: HttpRequest) -> bool:
+    try:
+        return authenticates_itself(resolve(request.path_info).func)
+    except Resolver404:
+        return False
 
 
 class PasswordChangeRequiredMiddleware:
@@ -32,7 +46,11 @@ class PasswordChangeRequiredMiddleware:
                 reverse("set_language"),
                 *(reverse(name) for name in SECOND_FACTOR_PAGES),
             }
-            if request.path not in allowed and not request.path.startswith("/static/"):
+            if (
+                request.path not in allowed
+                and not request.path.startswith("/static/")
+                and not _path_authenticates_itself(request)
+            ):
                 return redirect("accounts:password_change")
         return self.get_response(request)
 
@@ -63,7 +81,7 @@ class SecondFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict
     ) -> HttpResponse | None:
-        if not second_factor_pending(request):
+        if authenticates_itself(view) or not second_factor_pending(request):
             return None
         match = request.resolver_match
         if match.view_name in self.exempt:
