@@ -330,7 +330,15 @@ def _again(existing: Submission, incoming: Incoming) -> Received:
             % {"instance_id": existing.instance_id},
         )
     names = set(existing.attachments.values_list("filename", flat=True))
-    added = _attach(existing, incoming.files, existing=names)
+    files = incoming.files
+    if incoming.envelope.encrypted and existing.state not in (
+        SubmissionState.INCOMPLETE,
+        SubmissionState.ENCRYPTED,
+    ):
+        # Decrypted already: its .enc files were replaced by what they held, and a late retry
+        # of the envelope must not bring them back.
+        files = [file for file in files if not file.name.endswith(".enc")]
+    added = _attach(existing, files, existing=names)
     if existing.state != SubmissionState.INCOMPLETE:
         return Received(existing, 202, added)
     if not incoming.incomplete:

@@ -519,3 +519,31 @@ def test_a_new_xlsform_with_another_key_is_refused(admin, encrypted_version):
     with pytest.raises(ValidationError, match="nobody here can decrypt"):
         store_form(admin, content)
     assert not encrypted_version.form.versions.filter(version="9").exists()
+
+
+def test_a_late_retry_of_a_decrypted_submission_does_not_bring_its_enc_files_back(
+    admin, enumerator, encrypted_version, monkeypatch
+):
+    monkeypatch.setattr(keys.processing, "process", lambda submission: None)
+    xml = clear_instance(encrypted_version)
+    found = instance.envelope(instance.parse(xml))
+    sealed = encrypt_like_collect(
+        xml=xml,
+        public_key=encrypted_version.public_key,
+        form_id=found.form_id,
+        version=found.version,
+        instance_id=found.instance_id,
+        media={"photo.jpg": PHOTO},
+    )
+    files = [
+        receive.IncomingFile(name=name, content_type="application/octet-stream", content=data)
+        for name, data in sealed.files.items()
+    ]
+    stored = receive.receive(user=enumerator, xml=sealed.envelope, files=files).submission
+    keys.decrypt_waiting(by=admin, form=encrypted_version.form, passphrase=PASSPHRASE)
+
+    # The phone did not hear the first answer and sends the very same envelope again.
+    again = receive.receive(user=enumerator, xml=sealed.envelope, files=files)
+
+    assert again.status == 202
+    assert list(stored.attachments.values_list("filename", flat=True)) == ["photo.jpg"]
