@@ -100,6 +100,7 @@ CASE_STATUS = {
     CaseStatus.FOLLOW_UP: "Follow-up",
     CaseStatus.CLOSED: "Closed",
     CaseStatus.CLOSED_REFERRED: "Closed (referred)",
+    CaseStatus.DRAFT: "Draft",
 }
 # cas_ReasonForCaseClosure is Long Text in HTCDS; we write one of these sentences.
 CLOSURE_REASON = {

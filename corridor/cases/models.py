@@ -175,6 +175,9 @@ class Person(models.Model):
 
 
 class CaseStatus(models.TextChoices):
+    # Made from a screening form sent by a phone (corridor.collect.processing): a caseworker of
+    # the organisation confirms it (services.confirm_draft) or discards it (discard_draft).
+    DRAFT = "draft", _("Draft (from a phone, to review)")
     OPEN = "open", _("Open")
     ACTIVE = "active", _("Active")
     FOLLOW_UP = "follow_up", _("Follow-up")

@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from corridor.cases import screening as screening_rules
 from corridor.cases.models import (
     CASE_ROLES,
     CLOSED_STATUSES,
+    AccessRequest,
     Case,
     CaseAction,
     CaseNote,
@@ -31,6 +33,7 @@ from corridor.cases.models import (
     Consent,
     ConsentPurpose,
     ConsentText,
+    DuplicateCandidate,
     GivenBy,
     Person,
     RequestStatus,
@@ -60,19 +63,24 @@ def next_case_code(year: int) -> str:
 
 @transaction.atomic
 def register_person(
-    *, by: User, values: dict, request: HttpRequest | None = None
+    *, by: User, values: dict, request: HttpRequest | None = None, draft: bool = False
 ) -> tuple[Person, Case]:
-    """A new person in the registry, with the registering organisation's case on them."""
+    """A new person in the registry, with the registering organisation's case on them.
+
+    `draft`: the case is a draft made from a phone's screening form, which a caseworker of the
+    organisation confirms or discards (confirm_draft, discard_draft)."""
     _require(by, *WORKS_ON_CASES)
     person = Person(**values, registered_by=by)
     person.full_clean()
     person.save()
     record(actor=by, action="create", object_type="person", object_id=person.pk, request=request)
-    return person, open_case(by=by, person=person, request=request)
+    return person, open_case(by=by, person=person, request=request, draft=draft)
 
 
 @transaction.atomic
-def open_case(*, by: User, person: Person, request: HttpRequest | None = None) -> Case:
+def open_case(
+    *, by: User, person: Person, request: HttpRequest | None = None, draft: bool = False
+) -> Case:
     """The acting user's organisation opens its own case on a person already registered."""
     _require(by, *WORKS_ON_CASES)
     if (
@@ -87,9 +95,101 @@ def open_case(*, by: User, person: Person, request: HttpRequest | None = None) -
         person=person,
         organisation_id=by.organisation_id,
         caseworker=by,
+        status=CaseStatus.DRAFT if draft else CaseStatus.OPEN,
     )
-    record(actor=by, action="create", object_type="case", object_id=case.pk, request=request)
+    details = {"draft": True} if draft else None
+    record(
+        actor=by,
+        action="create",
+        object_type="case",
+        object_id=case.pk,
+        details=details,
+        request=request,
+    )
     return case
+
+
+def _draft_for(by: User, case: Case) -> Case:
+    case = _case_for(by, case)
+    if case.status != CaseStatus.DRAFT:
+        raise ValidationError(_("This case is not a draft: it was already confirmed."))
+    return case
+
+
+@transaction.atomic
+def confirm_draft(*, by: User, case: Case, request: HttpRequest | None = None) -> Case:
+    """A caseworker of the organisation has checked a draft case made from a phone: it becomes
+    a case like one registered at the desk, active once screened (as `screen` makes it)."""
+    case = _draft_for(by, case)
+    case.status = CaseStatus.ACTIVE if case.screenings.exists() else CaseStatus.OPEN
+    case.save(update_fields=["status"])
+    record(
+        actor=by,
+        action="change",
+        object_type="case",
+        object_id=case.pk,
+        details={"status": case.status, "was": CaseStatus.DRAFT, "confirmed": True},
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def discard_draft(*, by: User, case: Case, reason: str, request: HttpRequest | None = None) -> None:
+    """Drop a draft case made from a phone (a test, a mistake, a person already registered).
+
+    The draft and what the phone recorded with it (consent, screening) are deleted, and so is
+    the person when this draft alone registered them: a discarded draft must not show in any
+    list, search, count or duplicate check, and personal data kept for no work is not kept.
+    The audit log keeps who discarded which case and why; the submission stays in the review
+    history of collect as "kept", with the reason. A draft already used elsewhere (a referral,
+    an assistance record) cannot be discarded: it is confirmed and closed instead.
+    """
+    from corridor.collect.models import Submission, SubmissionState
+
+    case = _draft_for(by, case)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the draft case is discarded.")]})
+    person, code, case_id = case.person, case.code, case.pk
+    try:
+        with transaction.atomic():
+            for related in (
+                case.screenings,
+                case.consents,
+                case.notes,
+                case.actions,
+                case.closure_requests,
+                case.transfers,
+            ):
+                related.all().delete()
+            case.delete()
+            alone = not person.cases.exists() and not person.merged.exists()
+            if alone:
+                DuplicateCandidate.objects.filter(Q(person_a=person) | Q(person_b=person)).delete()
+                AccessRequest.objects.filter(person=person).delete()
+                person.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _(
+                "This draft is already used elsewhere (a referral or an assistance record): "
+                "confirm it, then close it."
+            )
+        ) from None
+    record(
+        actor=by,
+        action="change",
+        object_type="case",
+        object_id=case_id,
+        details={"discarded": True, "code": code, "person_deleted": alone},
+        reason=reason.strip(),
+        request=request,
+    )
+    Submission.objects.filter(record=f"cases.case:{case_id}").update(
+        state=SubmissionState.KEPT,
+        record="",
+        problem=_("Draft case %(code)s discarded by %(user)s: %(reason)s")
+        % {"code": code, "user": by, "reason": reason.strip()},
+    )
 
 
 def is_child(person: Person, on: datetime.date | None = None) -> bool:
@@ -242,6 +342,11 @@ def _require_not_closed(case: Case) -> None:
         raise ValidationError(_("The case is closed: reopen it first."))
 
 
+def _require_not_draft(case: Case) -> None:
+    if case.status == CaseStatus.DRAFT:
+        raise ValidationError(_("The case is a draft from a phone: confirm it first."))
+
+
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
@@ -353,6 +458,7 @@ def set_status(*, by: User, case: Case, status: str, request: HttpRequest | None
             {"status": [_("A case is closed by a supervisor approving a closure request.")]}
         )
     _require_not_closed(case)
+    _require_not_draft(case)
     if case.status != status:
         was, case.status = case.status, status
         case.save(update_fields=["status"])
@@ -379,6 +485,7 @@ def request_closure(
     """Ask a supervisor to close the case, saying why. The case stays as it is until then."""
     case = _case_for(by, case)
     _require_not_closed(case)
+    _require_not_draft(case)
     errors: dict[str, list[str]] = {}
     if reason not in ClosureReason.values:
         errors["reason"] = [_("Choose the reason for closing the case.")]
@@ -544,6 +651,8 @@ def _transfer_problems(case: Case, organisation: Organisation) -> list[str]:
     problems = []
     if case.status in CLOSED_STATUSES:
         problems.append(_("The case is closed: reopen it before transferring it."))
+    if case.status == CaseStatus.DRAFT:
+        problems.append(_("The case is a draft from a phone: confirm it first."))
     if case.closure_requests.pending().exists():
         problems.append(_("A closure of this case awaits a decision: it is decided first."))
     if _referrals_in_progress(case):

@@ -38,6 +38,7 @@ from corridor.cases.models import (
     Case,
     CaseAction,
     CaseNote,
+    CaseStatus,
     CaseTransfer,
     ClosureReason,
     ClosureRequest,
@@ -577,6 +578,55 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "open_actions": closure.case.actions.not_done().count(),
     }
     return render(request, "cases/closure_decide.html", context)
+
+
+@works_on_cases
+@require_POST
+def draft_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A caseworker of the organisation has read the draft made from a phone: keep it."""
+    case = _visible_case(request, pk)
+    try:
+        services.confirm_draft(by=request.user, case=case, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Case %(code)s confirmed.") % {"code": case.code})
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@works_on_cases
+@require_http_methods(["GET", "POST"])
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discard a draft case from a phone, after a confirmation page that asks why."""
+    case = _visible_case(request, pk)
+    title = _("Discard the draft case")
+    if case.status != CaseStatus.DRAFT:
+        notice = _("This case is not a draft: it was already confirmed.")
+        return _case_form(request, case=case, form=None, title=title, submit="", notice=notice)
+    form = ReasonForm(request.POST or None, label=_("Why the draft is discarded"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discard_draft(
+                by=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Draft case %(code)s discarded.") % {"code": case.code})
+            return redirect("cases:case_list")
+    intro = _(
+        "The draft, its consent and its screening are deleted, and so is the person if this "
+        "draft alone registered them: they will no longer appear anywhere. This cannot be undone."
+    )
+    return _case_form(
+        request,
+        case=case,
+        form=form,
+        title=title,
+        submit=_("Discard the draft"),
+        intro=intro,
+        danger=True,
+    )
 
 
 @works_on_cases

@@ -1,7 +1,11 @@
 """Reading flow monitoring files (CSV or XLSX), checking every row, and writing them whole.
 
 The same path serves the web upload (through the worker) and `manage.py import_flows`. Column
-headers may be our codes or the French or English labels; values may be codes or labels.
+headers may be our codes or the French or English labels; values may be codes or labels. The
+exports of KoboToolbox and ODK Central of Corridor's own forms are read too: their headers are
+question paths ("group/question", "group-question"), matched on their last part, and Kobo's
+one-column-per-option 0/1 columns of a select_multiple are left aside. `parse_answers` reads one
+phone submission's answers with the same parsers (corridor.collect.processing).
 Checking builds lookup tables once per file and caches every parsed value, so a file of a
 million rows is checked and written at tens of thousands of rows a second.
 """
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import TextChoices
 from django.utils import timezone, translation
@@ -272,7 +277,11 @@ REGISTRY = Spec(
         Column("elderly", simple(parse_count), headers=("personnesagees",)),
         Column("disabled", simple(parse_count), headers=("personneshandicapees", "handicapees")),
         Column("urgent_medical", simple(parse_count), headers=("besoinmedicalurgent",)),
-        Column("source_record_id", simple(parse_text), headers=("uuid", "idsource", "instanceid")),
+        Column(
+            "source_record_id",
+            simple(parse_text),
+            headers=("uuid", "idsource", "instanceid", "key"),
+        ),
     ],
 )
 
@@ -306,7 +315,11 @@ SURVEY = Spec(
         Column("aware_of_risks", choice(Answer), headers=("conscientdesrisques",)),
         Column("intention_if_blocked", choice(Intention), headers=("intentionsiblocage",)),
         Column("sends_remittances", choice(Answer), headers=("envoidargent",)),
-        Column("source_record_id", simple(parse_text), headers=("uuid", "idsource", "instanceid")),
+        Column(
+            "source_record_id",
+            simple(parse_text),
+            headers=("uuid", "idsource", "instanceid", "key"),
+        ),
     ],
 )
 
@@ -361,6 +374,81 @@ def header_table(spec: Spec) -> dict[str, Column]:
         for spelling in spellings:
             table[_header_key(spelling)] = column
     return table
+
+
+# Question paths of KoboToolbox ("group/question") and ODK Central ("group-question") exports.
+PATH_SEPARATORS = ("/", "-")
+# Kobo's columns of the form itself, not of an answer: "formhub/uuid" is the same on every row
+# and would otherwise be read as every row's source record id.
+FORM_METADATA_GROUPS = ("formhub",)
+
+
+def match_header(known: dict[str, Column], name: object, headers: set[str]) -> tuple:
+    """The column a header names, and whether it was found by its last path part only.
+
+    A header known as it is wins. Otherwise a question path is matched on its last part, unless
+    its parent path is itself a header of the file: Kobo's "group/languages/am" is the 0/1
+    column of one option of "group/languages", which holds the space-separated codes.
+    """
+    column = known.get(_header_key(name))
+    if column is not None or _blank(name):
+        return column, False
+    text = str(name).strip()
+    for separator in PATH_SEPARATORS:
+        if separator not in text:
+            continue
+        parent, last = text.rsplit(separator, 1)
+        if parent in headers or parent.split(separator, 1)[0] in FORM_METADATA_GROUPS:
+            return None, False
+        column = known.get(_header_key(last))
+        if column is not None:
+            return column, True
+    return None, False
+
+
+def is_option_column(name: object, headers: set[str]) -> bool:
+    """Kobo's 0/1 column of one option of a select_multiple ("group/needs/water")."""
+    text = str(name or "").strip()
+    return any(
+        separator in text and text.rsplit(separator, 1)[0] in headers
+        for separator in PATH_SEPARATORS
+    )
+
+
+def parse_answers(spec: Spec, answers: dict[str, object]) -> tuple[dict, list[checks.Problem]]:
+    """One entry's answers by field name (a phone's submission), read with the parsers of the
+    file import: the values, ready for the model (countries as `<field>_id`), and a Problem
+    for every answer that cannot be read or is missing. The rules (spec.check) are not run:
+    the services that record the entry run them."""
+    values: dict = {}
+    problems: list[checks.Problem] = []
+    for column in spec.columns:
+        raw = answers.get(column.field)
+        if column.field not in answers and column.required:
+            problems.append(
+                checks.Problem(
+                    column.field, "", _("This question is missing from the answers sent.")
+                )
+            )
+            continue
+        try:
+            value = column.parser()(raw)
+        except ValueProblem as problem:
+            problems.append(checks.Problem(column.field, _cell(raw), str(problem)))
+            continue
+        if value is None and column.required:
+            problems.append(checks.Problem(column.field, "", _("This question must be answered.")))
+            continue
+        try:
+            model_field = spec.model._meta.get_field(column.field)
+        except FieldDoesNotExist:  # an answer that is not a field (a consent, a yes/no)
+            values[column.field] = value
+            continue
+        if model_field.is_relation and not hasattr(value, "pk"):
+            values[model_field.attname] = value
+        else:
+            values[column.field] = value
+    return values, problems
 
 
 def read_rows(path: Path) -> Iterator[list]:
@@ -500,14 +588,26 @@ def _process(
         outcome.problems.append((1, "", "", _("The file is empty: expected a header row.")))
         return outcome
     known = header_table(spec)
-    positions: list[tuple[int, Column, Callable]] = []
+    headers = {str(name).strip() for name in header if not _blank(name)}
+    # One position per field: a header known as it is wins over a question path matched on its
+    # last part (Kobo's "_uuid" over "meta/instanceID"); otherwise the later column wins.
+    chosen: dict[str, tuple[int, Column, bool]] = {}
     for index, name in enumerate(header):
-        column = known.get(_header_key(name))
+        column, by_path = match_header(known, name, headers)
         if column is None:
-            if not _blank(name):
+            if not _blank(name) and not is_option_column(name, headers):
                 outcome.ignored_columns.append(str(name))
             continue
-        positions.append((index, column, column.parser()))
+        earlier = chosen.get(column.field)
+        if earlier is not None:
+            if by_path and not earlier[2]:
+                outcome.ignored_columns.append(str(name))
+                continue
+            outcome.ignored_columns.append(str(header[earlier[0]]))
+        chosen[column.field] = (index, column, by_path)
+    positions: list[tuple[int, Column, Callable]] = [
+        (index, column, column.parser()) for index, column, _path in sorted(chosen.values())
+    ]
     found = {column.field for _, column, _ in positions}
     # Problems found by the checks name the column as the file calls it.
     header_of = {column.field: str(header[index]) for index, column, _ in positions}

@@ -6,7 +6,7 @@ from django.urls import reverse
 from corridor.accounts.models import Role
 from corridor.cases import services
 from corridor.cases.models import ConsentPurpose, ConsentText, DuplicateCandidate
-from corridor.cases.tests.conftest import case_of
+from corridor.cases.tests.conftest import case_of, person_values
 from corridor.cases.tests.test_management import closed_case, closure_of, transfer_to_b
 from corridor.testing import Access, assert_access, with_roles
 
@@ -33,6 +33,14 @@ def consent_of_a(personas):
 
 def case_url(name: str):
     return lambda p: reverse(name, args=[case_of(p, "A").pk])
+
+
+def draft_of_a(personas):
+    """A draft case, as a screening form sent from a phone by the caseworker of A makes it."""
+    _person, case = services.register_person(
+        by=personas["caseworker@A"], values=person_values(), draft=True
+    )
+    return case
 
 
 REGISTRY_OFFICERS = with_roles(Role.REGISTRY_OFFICER)
@@ -118,6 +126,17 @@ MANAGEMENT_ROUTES = [
         "cases:case_reopen",
         allowed=CASE_WORKERS_OF_A,
         url=lambda p: reverse("cases:case_reopen", args=[closed_case(p).pk]),
+    ),
+    Access(
+        "cases:draft_confirm",
+        allowed=CASE_WORKERS_OF_A,
+        method="post",
+        url=lambda p: reverse("cases:draft_confirm", args=[draft_of_a(p).pk]),
+    ),
+    Access(
+        "cases:draft_discard",
+        allowed=CASE_WORKERS_OF_A,
+        url=lambda p: reverse("cases:draft_discard", args=[draft_of_a(p).pk]),
     ),
     Access(
         "cases:transfer_create", allowed=CASE_WORKERS_OF_A, url=case_url("cases:transfer_create")

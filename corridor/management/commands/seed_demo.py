@@ -3,7 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from corridor.accounts import demo as accounts_demo
+from corridor.accounts.models import User
 from corridor.cases import demo as cases_demo
+from corridor.collect.xlsforms import loading as collect_forms
 from corridor.directory import demo as directory_demo
 from corridor.flows import demo as flows_demo
 from corridor.referrals import demo as referrals_demo
@@ -34,6 +36,10 @@ class Command(BaseCommand):
         services = directory_demo.seed(accounts_demo.service_providers())
         cases_summary = cases_demo.seed()
         referrals_summary = referrals_demo.seed()
+        # Corridor's own phone forms, as `manage.py load_collect_forms` loads them.
+        collect_summary = collect_forms.load_shipped_forms(
+            by=User.objects.get(username="demo.admin")
+        )
         more = len(accounts_demo.ACCOUNTS) - len(logins)
         with translation.override(settings.LANGUAGE_CODE):
             self.stdout.write(flows_summary)
@@ -44,6 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Directory demo: {len(services)} services.")
             self.stdout.write(str(cases_summary))
             self.stdout.write(str(referrals_summary))
+            self.stdout.write("Collect forms: " + "; ".join(collect_summary))
             self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
             for username, password, role in logins:
                 self.stdout.write(f"  {username:<18} {password:<16} {role}")
