@@ -331,12 +331,9 @@ def _again(existing: Submission, incoming: Incoming) -> Received:
         )
     names = set(existing.attachments.values_list("filename", flat=True))
     files = incoming.files
-    if incoming.envelope.encrypted and existing.state not in (
-        SubmissionState.INCOMPLETE,
-        SubmissionState.ENCRYPTED,
-    ):
-        # Decrypted already: its .enc files were replaced by what they held, and a late retry
-        # of the envelope must not bring them back.
+    if incoming.envelope.encrypted and existing.xml != incoming.xml:
+        # Same hash, other XML: decrypted already (the clear XML replaced the envelope, and its
+        # .enc files what they held); a late retry of the envelope must not bring them back.
         files = [file for file in files if not file.name.endswith(".enc")]
     added = _attach(existing, files, existing=names)
     if existing.state != SubmissionState.INCOMPLETE:
