@@ -10,3 +10,12 @@ from corridor.testing import personas  # noqa: F401
 def fast_password_hashing(settings):
     # Argon2 is what production uses (tested on its own); here it would only slow the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_answer_parsers():
+    # Points and countries read into parsers by one test must not serve the next one's
+    # (corridor.flows.imports keeps them for a minute between submissions).
+    from corridor.flows.imports import forget_parsers
+
+    forget_parsers()

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,7 +56,7 @@ from corridor.cases.models import (
 from corridor.cases.models import Sex as PersonSex
 from corridor.cases.screening import QUESTIONS
 from corridor.collect import instance
-from corridor.collect.models import Purpose, Submission, SubmissionState
+from corridor.collect.models import FormVersion, Purpose, Submission, SubmissionState
 from corridor.flows import checks
 from corridor.flows import services as flows_services
 from corridor.flows.imports import (
@@ -153,10 +154,20 @@ def _to_review(submission: Submission, messages: list[str]) -> None:
 def _answers(submission: Submission) -> dict[str, str]:
     try:
         root = instance.parse(submission.xml)
-        found = instance.answers(root, instance.repeat_paths(submission.version.xform))
+        version = FormVersion.objects.only("hash").get(pk=submission.version_id)
+        found = instance.answers(root, _repeats(version.pk, version.hash))
     except instance.InstanceProblem as problem:
         raise ToReview(str(problem)) from None
     return found.by_name()
+
+
+@lru_cache(maxsize=512)
+def _repeats(version_pk: int, version_hash: str) -> frozenset[str]:
+    """The repeats of a stored version (which never changes): reading its XForm, large with
+    the lists of points and countries, cost more than the rest of a submission. Keyed on the
+    hash too, as receive.instance_root is."""
+    xform = FormVersion.objects.filter(pk=version_pk).values_list("xform", flat=True).get()
+    return frozenset(instance.repeat_paths(xform))
 
 
 def _answers_or_empty(submission: Submission) -> dict[str, str]:

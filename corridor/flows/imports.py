@@ -16,6 +16,7 @@ import csv
 import datetime
 import gc
 import operator
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -415,14 +416,46 @@ def is_option_column(name: object, headers: set[str]) -> bool:
     )
 
 
+# Parsers built for one-entry reading, by spec and language: building them reads every point
+# and country spelling, which cost more than the rest of a phone's submission. They are built
+# again after PARSERS_FRESH_FOR seconds, and at once when an answer is not understood (a point
+# added since is then found).
+PARSERS_FRESH_FOR = 60
+_built_parsers: dict[tuple[int, str], tuple[float, list[Callable]]] = {}
+
+
+def forget_parsers() -> None:
+    """Build them again at the next reading (the tests' reference data change between tests)."""
+    _built_parsers.clear()
+
+
+def _parsers(spec: Spec, *, fresh: bool) -> list[Callable]:
+    key = (id(spec), translation.get_language() or "")
+    now = time.monotonic()
+    built = _built_parsers.get(key)
+    if fresh or built is None or now - built[0] > PARSERS_FRESH_FOR:
+        built = (now, [column.parser() for column in spec.columns])
+        _built_parsers[key] = built
+    return built[1]
+
+
 def parse_answers(spec: Spec, answers: dict[str, object]) -> tuple[dict, list[checks.Problem]]:
     """One entry's answers by field name (a phone's submission), read with the parsers of the
     file import: the values, ready for the model (countries as `<field>_id`), and a Problem
     for every answer that cannot be read or is missing. The rules (spec.check) are not run:
     the services that record the entry run them."""
+    values, problems = _parse_answers(spec, answers, _parsers(spec, fresh=False))
+    if problems:  # perhaps a point or country added since the parsers were built
+        values, problems = _parse_answers(spec, answers, _parsers(spec, fresh=True))
+    return values, problems
+
+
+def _parse_answers(
+    spec: Spec, answers: dict[str, object], parsers: list[Callable]
+) -> tuple[dict, list[checks.Problem]]:
     values: dict = {}
     problems: list[checks.Problem] = []
-    for column in spec.columns:
+    for column, parse in zip(spec.columns, parsers, strict=True):
         raw = answers.get(column.field)
         if column.field not in answers and column.required:
             problems.append(
@@ -432,7 +465,7 @@ def parse_answers(spec: Spec, answers: dict[str, object]) -> tuple[dict, list[ch
             )
             continue
         try:
-            value = column.parser()(raw)
+            value = parse(raw)
         except ValueProblem as problem:
             problems.append(checks.Problem(column.field, _cell(raw), str(problem)))
             continue

@@ -544,6 +544,21 @@ class MovementSummary(models.Model):
         indexes = [
             models.Index(fields=["span", "start", "breakdown"], name="movementsummary_read"),
         ]
+        constraints = [
+            # One row a key, which summaries.add's upsert relies on.
+            models.UniqueConstraint(
+                fields=[
+                    "span",
+                    "start",
+                    "breakdown",
+                    "value",
+                    "point",
+                    "kind_of_flow",
+                    "nationality",
+                ],
+                name="movementsummary_one_row",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.span} {self.start:%Y-%m} {self.point_id} {self.breakdown}={self.value}"

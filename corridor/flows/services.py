@@ -47,7 +47,7 @@ def _record(model, check, *, by: User, values: dict):
         entry.enumerator = by
     entry.save()
     if model is GroupRecord:
-        summaries.refresh([entry.day])
+        summaries.add(entry)
     return entry
 
 

@@ -1,10 +1,13 @@
 """Movement summaries: the group records added up per whole month and year.
 
-Every write of group records (entry, correction, import, demo data) calls `refresh` with the
-days it touched, inside its own transaction: each month touched is added up again from the
-records, then its year from its months. Rebuilding from the records, rather than adding and
-subtracting, means a summary cannot drift from what is stored; `rebuild` redoes them all
-(`manage.py rebuild_flow_summaries`).
+Every write of group records calls, inside its own transaction, either `add` (one new record:
+an entry on the web or from a phone) or `refresh` (corrections, imports, demo data: the months
+touched are added up again from the records, then their years from their months). `add` adds
+the record's counts to its rows in place, with one upsert: phones send a hundred records a
+second into the same month, and adding that month up again from all its records each time,
+one transaction after the other, could not keep up. `rebuild` redoes them all from the records
+(`manage.py rebuild_flow_summaries`), and the tests compare the rows with the records after
+every kind of write.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from corridor.flows.models import GroupRecord, MovementSummary
 
 COUNTS = GroupRecord.COUNT_FIELDS + GroupRecord.VULNERABILITY_FIELDS
 KEY = ("point_id", "kind_of_flow", "nationality_id")
+# The columns of the unique constraint "movementsummary_one_row" (models.py).
+UNIQUE = ("span", "start", "breakdown", "value", *KEY)
 BREAKDOWN_FIELDS = {
     MovementSummary.Breakdown.DESTINATION: "final_destination_country_id",
     MovementSummary.Breakdown.REASON: "reason",
@@ -40,6 +45,39 @@ def refresh(days: Iterable[datetime.date]) -> None:
         _rebuild_year(year)
 
 
+def add(record: GroupRecord) -> None:
+    """Add one new record's counts to the rows of its month and year (created if missing)."""
+    _together()
+    month = record.day.replace(day=1)
+    rows = []
+    for span, start in (
+        (MovementSummary.Span.MONTH, month),
+        (MovementSummary.Span.YEAR, month.replace(month=1)),
+    ):
+        rows.append((span, start, MovementSummary.Breakdown.NONE, ""))
+        for breakdown, field in BREAKDOWN_FIELDS.items():
+            rows.append((span, start, breakdown, getattr(record, field) or ""))
+    # One statement, its rows always in the same order: two transactions adding to the same
+    # rows lock them in the same order and never deadlock.
+    rows.sort(key=lambda row: (row[0], row[1], row[2], row[3]))
+    counts = [getattr(record, name) for name in COUNTS]
+    table = MovementSummary._meta.db_table
+    columns = ["span", "start", "breakdown", "value", "point_id", "kind_of_flow"]
+    columns += ["nationality_id", *COUNTS]
+    one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sums = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTS)
+    values = ", ".join([one_row] * len(rows))
+    # Names from the model, every value a parameter.
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
+    sql += f"ON CONFLICT ({', '.join(UNIQUE)}) DO UPDATE SET {sums}"
+    parameters = []
+    for span, start, breakdown, value in rows:
+        parameters += [span, start, breakdown, value, record.point_id, record.kind_of_flow]
+        parameters += [record.nationality_id, *counts]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+
+
 def rebuild() -> int:
     """Every summary again from the records; returns the number of months summarised."""
     _one_at_a_time()
@@ -51,11 +89,19 @@ def rebuild() -> int:
 
 def _one_at_a_time() -> None:
     """Two transactions rebuilding the same month at once would each delete the rows they can
-    see and insert their own: PostgreSQL would keep both. SQLite's write lock already serialises
-    writing transactions."""
+    see and insert their own: PostgreSQL would keep both. A rebuild also waits for the `add`s
+    under way (and they for it), or it could delete rows they are adding to. SQLite's write
+    lock already serialises writing transactions."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _together() -> None:
+    """`add`s run side by side (the upsert adds safely), but never beside a rebuild."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_KEY])
 
 
 def _rebuild_month(month: datetime.date) -> None:
