@@ -98,6 +98,13 @@ def process(submission: Submission) -> None:
         try:
             with transaction.atomic():
                 made = _make(submission)
+                # In the same transaction: the record and the state that names it, together.
+                submission.state = (
+                    SubmissionState.KEPT if made is None else SubmissionState.PROCESSED
+                )
+                submission.record = made or ""
+                submission.processed_at = timezone.now()
+                submission.save(update_fields=["state", "record", "problem", "processed_at"])
         except ToReview as review:
             _to_review(submission, review.messages)
             return
@@ -114,10 +121,6 @@ def process(submission: Submission) -> None:
                 [_("Corridor could not process this submission (an error on the server).")],
             )
             return
-    submission.state = SubmissionState.KEPT if made is None else SubmissionState.PROCESSED
-    submission.record = made or ""
-    submission.processed_at = timezone.now()
-    submission.save(update_fields=["state", "record", "problem", "processed_at"])
 
 
 @transaction.atomic
@@ -154,7 +157,10 @@ def _to_review(submission: Submission, messages: list[str]) -> None:
 def _answers(submission: Submission) -> dict[str, str]:
     try:
         root = instance.parse(submission.xml)
-        version = FormVersion.objects.only("hash").get(pk=submission.version_id)
+        if Submission.version.is_cached(submission):  # as receive leaves it
+            version = submission.version
+        else:  # not the whole row: the XLSForm and XForm are large
+            version = FormVersion.objects.only("hash").get(pk=submission.version_id)
         found = instance.answers(root, _repeats(version.pk, version.hash))
     except instance.InstanceProblem as problem:
         raise ToReview(str(problem)) from None
@@ -296,9 +302,6 @@ def _make_interview(submission: Submission, answers: dict[str, str], earlier: st
 def _flow_entry(submission: Submission, model: type, service: Callable, values: dict) -> str:
     """A new entry whose source record id is the instanceID: one entry per submission."""
     source = submission.instance_id
-    known = model.objects.filter(source_record_id=source).first()
-    if known is not None:
-        return _label(known)
     try:
         with transaction.atomic():
             entry = service(

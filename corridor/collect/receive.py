@@ -175,16 +175,16 @@ def _parse(xml: bytes) -> Element:
 def _form_and_version(user: User, envelope: instance.Envelope) -> tuple[CollectForm, FormVersion]:
     if not envelope.form_id:
         raise Refused(400, _("The submission names no form: its root element has no id."))
-    form = CollectForm.objects.filter(form_id=envelope.form_id).first()
-    if form is None:
+    form = CollectForm.objects.assigned_to(user).filter(form_id=envelope.form_id).first()
+    if form is None and not CollectForm.objects.filter(form_id=envelope.form_id).exists():
         raise Refused(
             404, _("There is no form %(form_id)s on this server.") % {"form_id": envelope.form_id}
         )
-    if not CollectForm.objects.assigned_to(user).filter(pk=form.pk).exists():
+    if form is None:
         raise Refused(
             403,
             _("The form %(form_id)s is not open to your account: ask your administrator.")
-            % {"form_id": form.form_id},
+            % {"form_id": envelope.form_id},
         )
     # Any stored version: phones stay offline across updates and send what they filled.
     version = (
@@ -367,11 +367,12 @@ def _completed(submission: Submission, incoming: Incoming) -> None:
     if submission.replaces_id:
         Submission.objects.filter(pk=submission.replaces_id).update(state=SubmissionState.REPLACED)
     if submission.state == SubmissionState.RECEIVED:
-        transaction.on_commit(lambda: _process(submission.pk), robust=True)
+        transaction.on_commit(lambda: _process(submission), robust=True)
 
 
-def _process(pk: int) -> None:
-    # Read afresh, outside the receiving transaction: processing sets the state itself. A
-    # failure here leaves the submission stored and RECEIVED (robust on_commit logs it); the
-    # phone is told it arrived, which is true.
-    processing.process(Submission.objects.get(pk=pk))
+def _process(submission: Submission) -> None:
+    # After the receiving transaction committed: processing sets the state itself. A failure
+    # here leaves the submission stored and RECEIVED (robust on_commit logs it); the phone is
+    # told it arrived, which is true. The object is the one just stored, its form, version
+    # and sender already at hand.
+    processing.process(submission)
