@@ -13,9 +13,11 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_answer_parsers():
-    # Points and countries read into parsers by one test must not serve the next one's
-    # (corridor.flows.imports keeps them for a minute between submissions).
+def fresh_process_caches():
+    # What a server process keeps between requests must not carry one test's data into the
+    # next: answer parsers (points, countries) and phone keys verified lately.
+    from corridor.collect.auth import forget_verified_keys
     from corridor.flows.imports import forget_parsers
 
     forget_parsers()
+    forget_verified_keys()

@@ -303,10 +303,9 @@ def _flow_entry(submission: Submission, model: type, service: Callable, values: 
     """A new entry whose source record id is the instanceID: one entry per submission."""
     source = submission.instance_id
     try:
-        with transaction.atomic():
-            entry = service(
-                by=submission.submitted_by, values={**values, "source_record_id": source}
-            )
+        # The service's own atomic block is a savepoint here: a refused insert rolls back to
+        # it and the transaction goes on.
+        entry = service(by=submission.submitted_by, values={**values, "source_record_id": source})
     except IntegrityError:
         # The same instance processed at the same moment elsewhere: that one made the entry.
         known = model.objects.filter(source_record_id=source).first()

@@ -265,17 +265,17 @@ def _locked(instance_id: str) -> Submission | None:
 
 
 def _store(incoming: Incoming) -> Received:
-    existing = _locked(incoming.envelope.instance_id)
-    if existing is None:
-        try:
-            # A savepoint: if the same instance was inserted meanwhile (another request), the
-            # unique instance_id refuses this one and the transaction goes on.
-            with transaction.atomic():
-                return _create(incoming)
-        except IntegrityError:
-            existing = _locked(incoming.envelope.instance_id)
-            if existing is None:
-                raise
+    # Most submissions are new: the insert is tried first. In a savepoint: when the instance
+    # is stored already (a retry, a part of a split submission, or the same instance sent at
+    # the same moment by another request), the unique instance_id refuses the insert and the
+    # transaction goes on with the stored one, locked.
+    try:
+        with transaction.atomic():
+            return _create(incoming)
+    except IntegrityError:
+        existing = _locked(incoming.envelope.instance_id)
+        if existing is None:
+            raise
     return _again(existing, incoming)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from corridor.accounts.models import Role
 from corridor.audit.models import AuditEntry
+from corridor.collect import auth, phones
 from corridor.collect.models import DeviceKey, FormMedia
 from corridor.collect.tests.test_openrosa_helpers import (
     Phone,
@@ -82,6 +83,7 @@ def test_last_use_is_written_at_most_once_a_minute(enumerator, form):
     key.refresh_from_db()
     assert key.last_used_at == first
     DeviceKey.objects.filter(pk=key.pk).update(last_used_at=first - datetime.timedelta(minutes=2))
+    auth.forget_verified_keys()  # as happens after auth.VERIFIED_FOR seconds
     phone.form_list()
     key.refresh_from_db()
     assert key.last_used_at > first
@@ -122,7 +124,7 @@ def test_the_account_password_is_not_a_phone_key(enumerator, form):
 def test_a_revoked_key_is_refused(enumerator, form):
     phone = Phone(enumerator)
     assert phone.form_list().status_code == 200
-    DeviceKey.objects.filter(user=enumerator).update(revoked_at=timezone.now())
+    phones.revoke_device_key(by=enumerator, key=DeviceKey.objects.get(user=enumerator))
     assert phone.form_list().status_code == 401
     assert phone.head_submission().status_code == 401
     entry = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_FAILED)
@@ -146,8 +148,6 @@ def test_an_account_without_role_is_refused(personas, form):
 def test_a_flood_of_failures_writes_a_bounded_number_of_audit_entries(
     enumerator, form, monkeypatch
 ):
-    from corridor.collect import auth
-
     monkeypatch.setattr(auth.failures, "clock", lambda: 6_000_000.0)
     url = reverse("collect:openrosa_form_list")
     same = Client(HTTP_AUTHORIZATION=basic(enumerator.username, "wrong"))
@@ -374,3 +374,17 @@ def test_media_files_are_listed_in_the_manifest_and_download(enumerator, form):
     assert media.content == content
     assert media["Content-Type"] == "text/csv"
     assert phone.get(manifest_url.replace("manifest", "media/other.csv")).status_code == 404
+
+
+def test_a_key_revoked_by_another_server_process_is_refused_within_the_verified_delay(
+    enumerator, form, monkeypatch
+):
+    phone = Phone(enumerator)
+    assert phone.form_list().status_code == 200
+    # Another process revokes it: this one's verified keys know nothing of it...
+    DeviceKey.objects.filter(user=enumerator).update(revoked_at=timezone.now())
+    assert phone.form_list().status_code == 200
+    # ...until the verification is VERIFIED_FOR seconds old.
+    later = auth.verified_clock() + auth.VERIFIED_FOR + 1
+    monkeypatch.setattr(auth, "verified_clock", lambda: later)
+    assert phone.form_list().status_code == 401

@@ -171,6 +171,9 @@ def message(response) -> str:
 def _fresh_failure_log():
     # The audit budget of failed authentications is per process and per minute: each test
     # starts with a fresh one, or an earlier test's failures would hide this one's.
+    # Likewise the keys verified lately.
     auth.failures.reset()
+    auth.forget_verified_keys()
     yield
     auth.failures.reset()
+    auth.forget_verified_keys()
