@@ -165,7 +165,8 @@ def multipart(xml: bytes) -> bytes:
     return (
         (
             f"--{BOUNDARY}\r\n"
-            'Content-Disposition: form-data; name="xml_submission_file"; filename="submission.xml"\r\n'
+            'Content-Disposition: form-data; name="xml_submission_file"; '
+            'filename="submission.xml"\r\n'
             "Content-Type: text/xml\r\n\r\n"
         ).encode()
         + xml
@@ -280,7 +281,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (as docs/operations.md)")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn sync workers (docs/operations.md)"
+    )
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--count", help=argparse.SUPPRESS)
     args = parser.parse_args()
