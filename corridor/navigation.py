@@ -54,11 +54,6 @@ MENU = [
         "collect:review_queue",
         lambda u: u.has_role(Role.ADMINISTRATOR, Role.INFORMATION_OFFICER),
     ),
-    MenuEntry(
-        _("Kobo and ODK Central exports"),
-        "collect:export_import",
-        lambda u: u.has_role(Role.INFORMATION_OFFICER),
-    ),
     MenuEntry(_("Form keys"), "collect:key_list", lambda u: u.has_role(Role.ADMINISTRATOR)),
     MenuEntry(
         _("Cases"), "cases:case_list", lambda u: u.has_role(Role.CASEWORKER, Role.SUPERVISOR)

@@ -9,5 +9,4 @@ urlpatterns = [
     path("forms/", include("corridor.collect.urls_forms")),
     path("submissions/", include("corridor.collect.urls_submissions")),
     path("keys/", include("corridor.collect.urls_keys")),
-    path("imports/", include("corridor.collect.urls_imports")),
 ]

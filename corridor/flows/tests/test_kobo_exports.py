@@ -94,7 +94,7 @@ def officer(personas):
 
 def upload(client, name: str, content: bytes, kind: str = "registry") -> ImportBatch:
     response = client.post(
-        reverse("collect:export_import"),
+        reverse("flows:import_create"),
         {"kind": kind, "file": SimpleUploadedFile(name, content)},
     )
     assert response.status_code == 302, response.content.decode()[-2000:]
@@ -103,7 +103,7 @@ def upload(client, name: str, content: bytes, kind: str = "registry") -> ImportB
 
 
 def confirm(client, batch: ImportBatch) -> ImportBatch:
-    client.post(reverse("collect:export_import_confirm", args=[batch.pk]))
+    client.post(reverse("flows:import_confirm", args=[batch.pk]))
     worker.run_pending()
     batch.refresh_from_db()
     return batch
@@ -115,7 +115,7 @@ def test_a_kobo_csv_with_groups_is_checked_then_imported(officer):
     )
     batch = upload(officer, "corridor_flow_registry_2024.csv", content)
     assert batch.status == ImportBatch.Status.CHECKED, list(batch.problems.values())
-    page = officer.get(reverse("collect:export_import_detail", args=[batch.pk])).content.decode()
+    page = officer.get(reverse("flows:import_detail", args=[batch.pk])).content.decode()
     assert "Import 2 rows now?" in page
     # Kobo's own columns are named as left aside; the form's uuid is not read as an id.
     assert "_submission_time" in batch.ignored_columns
@@ -145,9 +145,9 @@ def test_a_bad_row_stores_nothing_and_names_row_column_value_and_what_was_expect
     problems = {(p.row, p.column, p.value): p.message for p in batch.problems.all()}
     assert problems[(3, "people/adult_men", "deux")] == "expected a whole number, 0 or more"
     assert "expected a flow monitoring point known to Corridor" in problems[(4, "point", "nowhere")]
-    page = officer.get(reverse("collect:export_import_detail", args=[batch.pk])).content.decode()
+    page = officer.get(reverse("flows:import_detail", args=[batch.pk])).content.decode()
     assert "Nothing was imported" in page and "people/adult_men" in page and "deux" in page
-    response = officer.post(reverse("collect:export_import_confirm", args=[batch.pk]))
+    response = officer.post(reverse("flows:import_confirm", args=[batch.pk]))
     assert response.status_code == 302
     worker.run_pending()
     assert not GroupRecord.objects.exists()
@@ -160,7 +160,7 @@ def test_importing_the_same_rows_again_stores_nothing_new(officer):
 
     # The same file: refused, with when it was imported.
     response = officer.post(
-        reverse("collect:export_import"),
+        reverse("flows:import_create"),
         {"kind": "registry", "file": SimpleUploadedFile("export-1.csv", first)},
     )
     assert "already imported" in response.content.decode()
