@@ -230,19 +230,24 @@ class SubmissionState(models.TextChoices):
 
 class SubmissionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> SubmissionQuerySet:
-        """Raw submissions a user may open.
-
-        Forms without personal data: their senders, and the administrators and information
-        officers. Forms with personal data: their senders and the administrators only;
-        what is made of them (records, draft cases) is reached through its own scoped lists.
-        """
+        """Raw submissions a user may open: their own; of forms without personal data, all of
+        them for administrators and information officers; of forms with personal data, those
+        sent from their organisation for supervisors. Administrators see no personal data
+        (README, roles): what is made of such submissions (draft cases) is reached through
+        the cases' own scoped lists."""
         if not user.is_authenticated or not user.is_active or not user.role:
             return self.none()
-        if user.role == Role.ADMINISTRATOR:
-            return self.all()
         mine = models.Q(submitted_by=user)
-        if user.role == Role.INFORMATION_OFFICER:
+        if user.role in (Role.ADMINISTRATOR, Role.INFORMATION_OFFICER):
             return self.filter(mine | models.Q(form__holds_personal_data=False))
+        if user.role == Role.SUPERVISOR and user.organisation_id:
+            return self.filter(
+                mine
+                | models.Q(
+                    form__holds_personal_data=True,
+                    submitted_by__organisation=user.organisation_id,
+                )
+            )
         return self.filter(mine)
 
 

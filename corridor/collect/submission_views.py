@@ -3,16 +3,17 @@ review queue, and exports.
 
 Who sees what (docs/collect.md, "Submissions, review queue and exports"):
 
-- a submission: `Submission.objects.visible_to(user)` (administrators all; information officers
-  those of forms without personal data; everyone their own); anything else is "not found", so
-  that an id tells nothing;
+- a submission: `Submission.objects.visible_to(user)` (everyone their own; forms without
+  personal data: administrators and information officers all; forms with personal data:
+  supervisors those sent from their organisation, administrators none); anything else is
+  "not found", so that an id tells nothing;
 - a form's pages: the forms with at least one submission the user may see, plus, for
-  administrators every form and for information officers every form without personal data;
+  administrators and information officers, every form without personal data;
 - the review queue: the submissions to review the user may see. "Try again" is for anyone who
   sees the submission (it runs the same checks again, nothing is lost); "Keep as it is" is a
-  reviewer's decision: administrators, and information officers for forms without personal
-  data;
-- exports: administrators (every form) and information officers (forms without personal data).
+  reviewer's decision: administrators and information officers for forms without personal
+  data, supervisors for forms with personal data;
+- exports: the same reviewers, each of what they see.
 
 Every view of a submission of a form holding personal data, every download of one of its files
 and every export of such a form is written in the audit log first.
@@ -68,23 +69,23 @@ def forms_visible_to(user: User) -> QuerySet[CollectForm]:
     """The forms whose submission pages a user may open (see the module's docstring)."""
     if not user.is_authenticated or not user.is_active or not user.role:
         return CollectForm.objects.none()
-    if user.role == Role.ADMINISTRATOR:
-        return CollectForm.objects.all()
-    sent = Exists(Submission.objects.filter(form=OuterRef("pk"), submitted_by=user))
-    if user.role == Role.INFORMATION_OFFICER:
+    sent = Exists(Submission.objects.visible_to(user).filter(form=OuterRef("pk")))
+    if user.role in (Role.ADMINISTRATOR, Role.INFORMATION_OFFICER):
         return CollectForm.objects.filter(sent | Q(holds_personal_data=False))
     return CollectForm.objects.filter(sent)
 
 
 def may_review(user: User, form: CollectForm) -> bool:
-    """Who decides to keep a submission as it is, without making a record of it."""
-    if user.has_role(Role.ADMINISTRATOR):
-        return True
-    return user.has_role(Role.INFORMATION_OFFICER) and not form.holds_personal_data
+    """Who decides to keep a submission as it is, without making a record of it: for forms
+    without personal data administrators and information officers; for forms with personal
+    data supervisors (for their organisation's submissions, as they see no others)."""
+    if form.holds_personal_data:
+        return user.has_role(Role.SUPERVISOR)
+    return user.has_role(Role.ADMINISTRATOR, Role.INFORMATION_OFFICER)
 
 
 def may_export(user: User, form: CollectForm) -> bool:
-    """Exports of forms holding personal data are for administrators only."""
+    """The reviewers export, each what they see."""
     return may_review(user, form)
 
 

@@ -22,11 +22,12 @@ from corridor.testing import EVERY_ROLE, Access, Personas, assert_access, with_r
 
 ADMINISTRATORS = with_roles(Role.ADMINISTRATOR)
 INFORMATION_OFFICERS = with_roles(Role.INFORMATION_OFFICER)
-# Personal data: the administrators and the sender only.
-PERSONAL = ADMINISTRATORS | {"enumerator@A"}
-# No personal data: information officers too.
-NOT_PERSONAL = PERSONAL | INFORMATION_OFFICERS
-REVIEWERS_PERSONAL = ADMINISTRATORS
+# Personal data: the sender and the supervisors of the sender's organisation; administrators
+# see no personal data.
+PERSONAL = {"enumerator@A", "supervisor@A"}
+# No personal data: the sender, administrators and information officers.
+NOT_PERSONAL = {"enumerator@A"} | ADMINISTRATORS | INFORMATION_OFFICERS
+REVIEWERS_PERSONAL = {"supervisor@A"}
 REVIEWERS_NOT_PERSONAL = ADMINISTRATORS | INFORMATION_OFFICERS
 
 
@@ -94,7 +95,7 @@ ROUTES = [
     # Another organisation's submission: its id tells A's enumerator nothing.
     Access(
         "collect:submission_detail",
-        allowed=ADMINISTRATORS | {"enumerator@B"},
+        allowed={"enumerator@B", "supervisor@B"},
         url=submission_url("collect:submission_detail", sender="enumerator@B"),
     ),
     Access("collect:submission_attachment", allowed=PERSONAL, url=attachment_url()),
@@ -140,12 +141,12 @@ ROUTES = [
     ),
     Access(
         "collect:submission_export",
-        allowed=ADMINISTRATORS,
+        allowed=REVIEWERS_PERSONAL,
         url=form_url("collect:submission_export", "csv"),
     ),
     Access(
         "collect:submission_export",
-        allowed=ADMINISTRATORS,
+        allowed=REVIEWERS_PERSONAL,
         url=form_url("collect:submission_export", "xlsx"),
     ),
     Access(

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from defusedxml.ElementTree import fromstring
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -85,18 +86,25 @@ def test_a_foreign_xlsform_goes_from_upload_to_phone_to_export(
     submission = Submission.objects.get(instance_id=instance_id)
     assert submission.state == SubmissionState.KEPT
 
-    # The administrator reads it, labels in French, the repeat as a table.
-    page = administrator.get(reverse("collect:submission_detail", args=[submission.pk]))
+    # It holds personal data (names): the enumerator's supervisor reads it, not the
+    # administrator; labels in French, the repeat as a table.
+    assert (
+        administrator.get(reverse("collect:submission_detail", args=[submission.pk])).status_code
+        == 404
+    )
+    supervisor = personas.client_for("supervisor@A")
+    supervisor.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = supervisor.get(reverse("collect:submission_detail", args=[submission.pk]))
     text = page.content.decode()
     assert "Combien de personnes dans le ménage" in text
     assert "Fantaherou" in text and "Synthetic Omar" in text
 
     # And exports it: one column a question, the repeat in a sheet of its own.
-    export = administrator.get(reverse("collect:submission_export", args=[form.pk, "xlsx"]))
+    export = supervisor.get(reverse("collect:submission_export", args=[form.pk, "xlsx"]))
     workbook = load_workbook(io.BytesIO(b"".join(export.streaming_content)))
     main = list(workbook.worksheets[0].values)
     assert "place/town" in main[0] and main[1][main[0].index("place/town")] == "fantaherou"
     members = list(workbook.worksheets[1].values)
-    assert workbook.sheetnames == ["Submissions", "member"]
+    assert workbook.sheetnames == ["Soumissions", "member"]  # in the reader's language
     names = [row[members[0].index("member/member_name")] for row in members[1:]]
     assert names == ["Synthetic Amina", "Synthetic Omar"]

@@ -70,7 +70,7 @@ def english(client):
 
 def test_csv_has_one_column_per_question_over_every_version(personas, two_versions):
     form, _old, _new = two_versions
-    response = export(english(personas.client_for("administrator@A")), form, "csv")
+    response = export(english(personas.client_for("supervisor@A")), form, "csv")
     assert response.status_code == 200
     assert response.streaming  # not built in memory
     assert response["Content-Disposition"].startswith('attachment; filename="household-')
@@ -98,7 +98,7 @@ def test_replaced_submissions_are_left_out_unless_asked_for(personas, two_versio
     form, old, _new = two_versions
     old.state = "replaced"
     old.save()
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     ids = [row[0] for row in csv_rows(export(client, form, "csv"))[1:]]
     assert ids == ["uuid:new"]
     ids = [row[0] for row in csv_rows(export(client, form, "csv", state="replaced"))[1:]]
@@ -107,7 +107,7 @@ def test_replaced_submissions_are_left_out_unless_asked_for(personas, two_versio
 
 def test_csv_of_a_repeat_has_one_row_per_occurrence_with_its_submission(personas, two_versions):
     form, _old, _new = two_versions
-    client = english(personas.client_for("administrator@A"))
+    client = english(personas.client_for("supervisor@A"))
     header, *rows = csv_rows(export(client, form, "csv", repeat="member"))
     assert header == [
         "Instance ID of the submission",
@@ -126,7 +126,7 @@ def test_csv_of_a_repeat_has_one_row_per_occurrence_with_its_submission(personas
 
 def test_xlsx_has_a_sheet_per_repeat(personas, two_versions):
     form, _old, _new = two_versions
-    response = export(english(personas.client_for("administrator@A")), form, "xlsx")
+    response = export(english(personas.client_for("supervisor@A")), form, "xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == ["Submissions", "member"]
@@ -171,7 +171,7 @@ def test_formulas_typed_on_a_phone_are_text_in_both_files(personas):
     make_submission(
         version, personas["enumerator@A"], instance_id="uuid:f", remark=formula, size="-1"
     )
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     header, row = csv_rows(export(client, version.form, "csv"))
     values = dict(zip(header, row, strict=True))
     assert values["place/remark"] == "'" + formula
@@ -186,7 +186,7 @@ def test_formulas_typed_on_a_phone_are_text_in_both_files(personas):
 
 def test_export_of_personal_data_is_audited_with_its_rows(personas, two_versions):
     form, _old, _new = two_versions
-    client = personas.client_for("administrator@B")
+    client = personas.client_for("supervisor@A")
     b"".join(export(client, form, "csv").streaming_content)
     export(client, form, "xlsx", state="processed")
     entries = AuditEntry.objects.filter(
@@ -197,12 +197,13 @@ def test_export_of_personal_data_is_audited_with_its_rows(personas, two_versions
         ("xlsx", 2),
     ]
     assert entries[1].details["filters"] == {"state": "processed"}
-    assert entries[0].actor == personas["administrator@B"]
+    assert entries[0].actor == personas["supervisor@A"]
 
 
-def test_export_of_personal_data_is_for_administrators_only(personas, two_versions):
+def test_export_of_personal_data_is_for_the_senders_supervisors_only(personas, two_versions):
     form, _old, _new = two_versions
-    for name in ("information_officer@A", "enumerator@A"):
+    # Administrators see no personal data; B's supervisor not A's submissions.
+    for name in ("administrator@A", "information_officer@A", "enumerator@A", "supervisor@B"):
         assert export(personas.client_for(name), form, "csv").status_code in (403, 404), name
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).exists()
 
@@ -221,7 +222,7 @@ def test_an_encrypted_submission_exports_its_metadata_only(personas, two_version
     form, _old, new = two_versions
     new.state = "encrypted"
     new.save()
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     _header, *rows = csv_rows(export(client, form, "csv"))
     row = next(row for row in rows if row[0] == "uuid:new")
     assert row[4] == "encrypted"

@@ -48,7 +48,8 @@ def audit_views(submission: Submission):
 
 
 def test_answers_are_shown_with_the_forms_french_labels(personas, household):
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = client.get(reverse("collect:submission_detail", args=[household.pk])).content.decode()
     # Question labels and choice labels from the XForm's French translation (the default).
     assert "Ville" in page and "Obock-ville" in page
@@ -63,7 +64,7 @@ def test_answers_are_shown_with_the_forms_french_labels(personas, household):
 
 
 def test_answers_follow_the_users_language_when_the_form_has_it(personas, household):
-    client = in_english(personas.client_for("administrator@A"))
+    client = in_english(personas.client_for("supervisor@A"))
     page = client.get(reverse("collect:submission_detail", args=[household.pk])).content.decode()
     assert "Town" in page and "Obock town" in page
     assert "First name" in page and "Household member" in page
@@ -71,7 +72,7 @@ def test_answers_follow_the_users_language_when_the_form_has_it(personas, househ
 
 
 def test_a_language_the_form_lacks_falls_back_to_its_default(personas, household):
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     page = client.get(reverse("collect:submission_detail", args=[household.pk])).content.decode()
     assert "Prénom" in page
@@ -96,7 +97,7 @@ def test_a_question_without_label_shows_its_name(personas):
 
 
 def test_photo_is_shown_and_downloadable(personas, household):
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     page = client.get(reverse("collect:submission_detail", args=[household.pk])).content.decode()
     file = household.attachments.get()
     url = reverse("collect:submission_attachment", args=[household.pk, file.pk])
@@ -109,7 +110,7 @@ def test_photo_is_shown_and_downloadable(personas, household):
 
 def test_a_file_that_could_run_in_the_browser_is_only_downloaded(personas, household):
     svg = attach(household, "drawing.svg", b"<svg><script>alert(1)</script></svg>", "image/svg+xml")
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     page = client.get(reverse("collect:submission_detail", args=[household.pk])).content.decode()
     url = reverse("collect:submission_attachment", args=[household.pk, svg.pk])
     assert f'<img src="{url}"' not in page
@@ -119,13 +120,13 @@ def test_a_file_that_could_run_in_the_browser_is_only_downloaded(personas, house
 
 
 def test_every_view_and_download_of_personal_data_is_audited(personas, household):
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     url = reverse("collect:submission_detail", args=[household.pk])
     client.get(url)
     client.get(url)
     entries = audit_views(household)
     assert entries.count() == 2
-    assert {entry.actor_username for entry in entries} == {personas["administrator@A"].username}
+    assert {entry.actor_username for entry in entries} == {personas["supervisor@A"].username}
     file = household.attachments.get()
     client.get(reverse("collect:submission_attachment", args=[household.pk, file.pk]))
     assert audit_views(household).count() == 3
@@ -159,7 +160,7 @@ def test_a_refused_view_leaves_no_audit_entry_and_says_not_found(personas, house
 def test_an_encrypted_submission_shows_only_its_metadata(personas, household):
     household.state = SubmissionState.ENCRYPTED
     household.save()
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     page = client.get(reverse("collect:submission_detail", args=[household.pk])).content.decode()
     assert household.instance_id in page
     assert "Test-Prenom-Un" not in page and "Obock-ville" not in page
@@ -179,7 +180,7 @@ def test_what_it_became_and_its_history(personas, household):
         replaces=household,
         record="flows.grouprecord:12",
     )
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     page = client.get(reverse("collect:submission_detail", args=[edit.pk])).content.decode()
     assert f'href="{reverse("flows:group_edit", args=[12])}"' in page
     assert f'href="{reverse("collect:submission_detail", args=[household.pk])}"' in page
@@ -195,7 +196,7 @@ def test_list_shows_the_submissions_with_state_and_reason(personas, household):
         household.version, personas["enumerator@A"], state="to_review", problem="Point inconnu X9"
     )
     page = (
-        personas.client_for("administrator@B")
+        personas.client_for("supervisor@A")
         .get(reverse("collect:submission_list", args=[household.form.pk]))
         .content.decode()
     )
@@ -211,7 +212,7 @@ def test_list_filters_by_state_and_by_date(personas, household):
     Submission.objects.filter(pk=household.pk).update(
         received_at=timezone.now() - datetime.timedelta(days=10)
     )
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     url = reverse("collect:submission_list", args=[household.form.pk])
     household_link = reverse("collect:submission_detail", args=[household.pk])
     other_link = reverse("collect:submission_detail", args=[other.pk])
@@ -262,10 +263,11 @@ def to_review(personas, household):
 
 def test_queue_shows_the_reason_to_those_who_may_see_it(personas, to_review):
     url = reverse("collect:review_queue")
-    for name in ("administrator@B", "enumerator@A"):
+    for name in ("supervisor@A", "enumerator@A"):
         page = personas.client_for(name).get(url).content.decode()
         assert "OBK-99" in page, name
-    for name in ("information_officer@A", "enumerator@B", "caseworker@A"):
+    # Administrators see no personal data; B's supervisor not A's.
+    for name in ("administrator@A", "information_officer@A", "enumerator@B", "supervisor@B"):
         page = personas.client_for(name).get(url).content.decode()
         assert "OBK-99" not in page, name
 
@@ -273,7 +275,7 @@ def test_queue_shows_the_reason_to_those_who_may_see_it(personas, to_review):
 def test_only_a_reviewer_is_offered_to_keep_it(personas, to_review):
     keep = reverse("collect:submission_keep", args=[to_review.pk])
     queue = reverse("collect:review_queue")
-    assert keep in personas.client_for("administrator@A").get(queue).content.decode()
+    assert keep in personas.client_for("supervisor@A").get(queue).content.decode()
     assert keep not in personas.client_for("enumerator@A").get(queue).content.decode()
     assert personas.client_for("enumerator@A").post(keep, {"reason": "x"}).status_code == 403
     to_review.refresh_from_db()
@@ -281,7 +283,7 @@ def test_only_a_reviewer_is_offered_to_keep_it(personas, to_review):
 
 
 def test_keep_as_it_is_asks_for_a_reason_then_records_it(personas, to_review):
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     url = reverse("collect:submission_keep", args=[to_review.pk])
     page = client.get(url).content.decode()
     assert "OBK-99" in page and 'name="reason"' in page
@@ -305,8 +307,8 @@ def test_keep_as_it_is_asks_for_a_reason_then_records_it(personas, to_review):
 
 def test_keeping_twice_does_not_record_twice(personas, to_review):
     url = reverse("collect:submission_keep", args=[to_review.pk])
-    personas.client_for("administrator@A").post(url, {"reason": "Premier"})
-    response = personas.client_for("administrator@B").post(url, {"reason": "Second"})
+    personas.client_for("supervisor@A").post(url, {"reason": "Premier"})
+    response = personas.client_for("supervisor@A").post(url, {"reason": "Second"})
     assert response.status_code == 302
     decisions = AuditEntry.objects.for_object("submission", to_review.pk).filter(
         action=AuditEntry.Action.CHANGE
@@ -319,7 +321,7 @@ def test_keeping_twice_does_not_record_twice(personas, to_review):
     reason="corridor.collect.processing.retry(submission, by) is not written yet",
 )
 def test_try_again_runs_the_processing_again(personas, to_review):
-    client = personas.client_for("administrator@A")
+    client = personas.client_for("supervisor@A")
     response = client.post(
         reverse("collect:submission_retry", args=[to_review.pk]), {"back": "queue"}
     )
