@@ -32,6 +32,7 @@ import datetime
 import logging
 from collections.abc import Callable
 from functools import lru_cache
+from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -446,9 +447,10 @@ def _make_draft_case(submission: Submission, answers: dict[str, str], earlier: s
         raise PermissionDenied
     person_values, consent, factors, notes = _screening_answers(answers)
     if consent["given"] is not True:
+        _forget_answers(submission)
         submission.problem = _(
             "The person did not agree to be registered: nothing was registered, and the "
-            "submission is kept as it came."
+            "answers sent were deleted; only the fact that a form was sent is kept."
         )
         return None
     pk = _record_id(earlier, Case)
@@ -458,6 +460,18 @@ def _make_draft_case(submission: Submission, answers: dict[str, str], earlier: s
     _person, case = cases_services.register_person(by=by, values=person_values, draft=True)
     _consent_and_screening(by, case, consent, factors, notes)
     return _label(case)
+
+
+def _forget_answers(submission: Submission) -> None:
+    """Someone who refused to be registered leaves no personal data here: the submission keeps
+    its form, version and instanceID (a retry is still recognised by its hash), nothing else."""
+    sent = instance.envelope(instance.parse(submission.xml))
+    submission.xml = (
+        f"<{sent.root} id={quoteattr(sent.form_id)} version={quoteattr(sent.version)}>"
+        f"<meta><instanceID>{escape(sent.instance_id)}</instanceID></meta></{sent.root}>"
+    )
+    Submission.objects.filter(pk=submission.pk).update(xml=submission.xml)
+    submission.attachments.all().delete()
 
 
 def _consent_and_screening(

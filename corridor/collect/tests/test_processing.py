@@ -316,6 +316,10 @@ def test_a_refused_consent_registers_nothing(forms, personas):
     assert submission.state == SubmissionState.KEPT
     assert "did not agree" in submission.problem
     assert not Person.objects.exists() and not Case.objects.exists()
+    # Nor are the answers kept: only which form was sent, and its instanceID.
+    submission.refresh_from_db()
+    assert "Exemplu" not in submission.xml and "consent" not in submission.xml
+    assert submission.instance_id in submission.xml
 
 
 def test_a_child_consenting_alone_goes_to_review_and_nothing_is_half_made(forms, personas):
