@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from corridor.accounts.models import User
 from corridor.collect import receive
 from corridor.collect.auth import message_response, openrosa_headers, phone_view, xml_response
-from corridor.collect.models import CollectForm, FormMedia, FormVersion
+from corridor.collect.models import CollectForm, FormMedia, FormVersion, Purpose
 
 XFORMS_LIST_NAMESPACE = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NAMESPACE = "http://openrosa.org/xforms/xformsManifest"
@@ -46,6 +46,10 @@ def _version_url(request: HttpRequest, name: str, version: FormVersion, *args: s
     )
 
 
+# Forms whose answers name vulnerable people: a lost phone must reveal nothing of them.
+MUST_BE_ENCRYPTED = (Purpose.SCREENING,)
+
+
 @phone_view
 @require_http_methods(["GET", "HEAD"])
 def form_list(request: HttpRequest) -> HttpResponse:
@@ -60,7 +64,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
     versions = (
         FormVersion.objects.filter(form__in=forms)
         .order_by("-uploaded_at", "-id")
-        .only("id", "form_id", "version", "hash")
+        .only("id", "form_id", "version", "hash", "public_key")
     )
     for version in versions:
         current.setdefault(version.form_id, version)
@@ -72,6 +76,8 @@ def form_list(request: HttpRequest) -> HttpResponse:
         version = current.get(form.pk)
         if version is None:
             continue  # a form with no version yet has nothing to download
+        if form.purpose in MUST_BE_ENCRYPTED and not version.is_encrypted:
+            continue  # not on a phone in clear: listed once an administrator gives it a key
         version.form = form
         xform = SubElement(root, "xform")
         SubElement(xform, "formID").text = form.form_id

@@ -15,7 +15,7 @@ from django.utils import timezone
 from corridor.accounts.models import Role
 from corridor.audit.models import AuditEntry
 from corridor.collect import auth, phones
-from corridor.collect.models import DeviceKey, FormMedia
+from corridor.collect.models import DeviceKey, FormMedia, Purpose
 from corridor.collect.tests.test_openrosa_helpers import (
     Phone,
     _fresh_failure_log,  # noqa: F401 (autouse fixture)
@@ -388,3 +388,15 @@ def test_a_key_revoked_by_another_server_process_is_refused_within_the_verified_
     later = auth.verified_clock() + auth.VERIFIED_FOR + 1
     monkeypatch.setattr(auth, "verified_clock", lambda: later)
     assert phone.form_list().status_code == 401
+
+
+def test_a_screening_form_reaches_phones_only_once_encrypted(personas):
+    caseworker = personas["caseworker@A"]
+    admin = personas["administrator@A"]
+    screening = make_form(created_by=admin, form_id="screening", users=(caseworker,))
+    screening.purpose = Purpose.SCREENING
+    screening.save()
+    assert "screening" not in listed(Phone(caseworker).form_list())
+
+    add_version(screening, "2024010102", public_key="MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA")
+    assert listed(Phone(caseworker).form_list())["screening"]["version"] == "2024010102"

@@ -5,10 +5,16 @@ from django.utils import translation
 from corridor.accounts import demo as accounts_demo
 from corridor.accounts.models import User
 from corridor.cases import demo as cases_demo
+from corridor.collect import keys as collect_keys
+from corridor.collect.models import CollectForm, DecryptionKey
+from corridor.collect.xlsforms import definitions as collect_definitions
 from corridor.collect.xlsforms import loading as collect_forms
 from corridor.directory import demo as directory_demo
 from corridor.flows import demo as flows_demo
 from corridor.referrals import demo as referrals_demo
+
+# Public, like the demo passwords: never a real key's.
+DEMO_KEY_PASSPHRASE = "demo-passphrase-not-secret"  # noqa: S105 - public on purpose
 
 
 class Command(BaseCommand):
@@ -37,9 +43,15 @@ class Command(BaseCommand):
         cases_summary = cases_demo.seed()
         referrals_summary = referrals_demo.seed()
         # Corridor's own phone forms, as `manage.py load_collect_forms` loads them.
-        collect_summary = collect_forms.load_shipped_forms(
-            by=User.objects.get(username="demo.admin")
-        )
+        demo_admin = User.objects.get(username="demo.admin")
+        collect_summary = collect_forms.load_shipped_forms(by=demo_admin)
+        # Phones get the screening form only encrypted: the demo gives it a key whose
+        # passphrase is public, as the demo passwords are.
+        screening = CollectForm.objects.get(form_id=collect_definitions.SCREENING_FORM_ID)
+        if not DecryptionKey.objects.filter(form=screening).exists():
+            collect_keys.create_form_key(
+                by=demo_admin, form=screening, passphrase=DEMO_KEY_PASSPHRASE
+            )
         more = len(accounts_demo.ACCOUNTS) - len(logins)
         with translation.override(settings.LANGUAGE_CODE):
             self.stdout.write(flows_summary)
@@ -54,6 +66,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
             for username, password, role in logins:
                 self.stdout.write(f"  {username:<18} {password:<16} {role}")
+            self.stdout.write(
+                f"  Passphrase of the demo screening form's key: {DEMO_KEY_PASSPHRASE}"
+            )
             self.stdout.write(
                 f"  ...and {more} more with the same password (and key), one per role an "
                 "organisation needs, named <organisation>.<role>: crd.caseworker, "
