@@ -39,7 +39,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import combinations, product
+from itertools import chain, combinations, product
 
 # --- Ge'ez (Ethiopic) script -------------------------------------------------------------
 # The syllabary is a grid: each consonant row holds 8 code points, the 7 vowel orders and a
@@ -363,11 +363,30 @@ class _Record:
     together_swapped: float = 0.0
 
 
-def _weight(weights: list[tuple[float, float, float]], a: int, b: int, level: int) -> float:
+# The weights of a name in one role: SAME, CLOSE, DIFFERENT, then how often the name is
+# written in that role, and how many of the registry's registrations of each spelling CLOSE
+# to it are expected to be misspellings of it (see `_weight`).
+_Weights = tuple[float, float, float, int, float]
+
+
+def _weight(weights: list[_Weights], a: int, b: int, level: int) -> float:
     """Weight of two names at a level: the smaller of the two sides' (one side may be a
-    misspelling of the other, which would look rare)."""
+    misspelling of the other, which would look rare).
+
+    A CLOSE pair may be one name and a misspelling of it: the rarer spelling y is then
+    explained by the commoner t, and the pair says what t agreeing says. The share of y's
+    registrations that t's misspellings explain is t's expected misspellings (its count times
+    m CLOSE / m SAME) spread evenly over the spellings CLOSE to it, against y's count; the
+    pair weighs t's SAME weight plus log2 of that share (at most y's SAME weight), or the
+    plain CLOSE weight if that is more. A singleton next to a common name is a misspelling of
+    it; two names both well attested are two names."""
     if level == MISSING:
         return 0.0
+    if level == CLOSE:
+        wa, wb = weights[a], weights[b]
+        common, rare = (wa, wb) if wa[3] >= wb[3] else (wb, wa)
+        share = min(1.0, common[4] / max(1, rare[3]))
+        return max(min(wa[CLOSE], wb[CLOSE]), min(rare[SAME], common[SAME] + _log2(share)))
     return min(weights[a][level], weights[b][level])
 
 
@@ -386,14 +405,17 @@ class Matcher:
         self.records = [self._record(identity) for identity in identities]
         self._link_names()
         self._count()
-        self._weights: tuple[list[tuple[float, float, float]], ...] = ([], [])
+        self._weights: tuple[list[_Weights], ...] = ([], [])
         self._extend_weights()
         for record in self.records:
             self._prepare(record, own=1)
         self._blocks: dict[tuple[str, ...], list[tuple[int, float]]] = defaultdict(list)
+        self._typo_blocks: dict[tuple[str, str], list[tuple[int, float, str]]] = defaultdict(list)
         for index, record in enumerate(self.records):
             for token, bound in self._tokens(record).items():
                 self._blocks[token].append((index, bound))
+            for token, bound, key in self._typo_tokens(record):
+                self._typo_blocks[token].append((index, bound, key))
         self._fit_years()
 
     def __len__(self) -> int:
@@ -593,12 +615,13 @@ class Matcher:
         for role, weights in enumerate(self._weights):
             counts, total = self._counts[role], self._totals[role]
             for name in range(len(weights), len(self._folded)):
-                same, close = counts[name], 0
+                same, close, spellings = counts[name], 0, 0
                 for other, level in self._near.get(name, {}).items():
                     if level == SAME:
                         same += counts[other]
                     else:
                         close += counts[other]
+                        spellings += 1
                 # A small registry says little about how common a name is: its counts are
                 # blended with PRIOR_SHARE, as if PSEUDO_COUNT names of that share came first.
                 u_same = (same + PSEUDO_COUNT * PRIOR_SHARE) / (total + PSEUDO_COUNT)
@@ -611,6 +634,8 @@ class Matcher:
                         # a misspelt agreement never says more than an exact one
                         min(agree, _log2(NAME_M[CLOSE] / u_close)),
                         _log2(NAME_M[DIFFERENT] / max(0.05, 1 - u_same - u_close)),
+                        counts[name],
+                        counts[name] * NAME_M[CLOSE] / NAME_M[SAME] / max(1, spellings),
                     )
                 )
 
@@ -672,6 +697,28 @@ class Matcher:
             for ka, kb, kc in product(first, second, third):
                 tokens[((ka, kb) if ka <= kb else (kb, ka)) + (kc, "")] = bound
         return tokens
+
+    def _typo_tokens(self, record: _Record) -> set[tuple[tuple[str, str], float, str]]:
+        """Blocking tokens that survive a misspelt given or father's name (which changes its
+        coarse key, so that the registrations share no token of `_tokens` when the
+        grandfather's name is missing): the key of one of the two names with the key of the
+        other or that key less one letter, each with the most the two names can weigh and the
+        key it was made from. Two registrations meet when they share a token made from
+        different keys (those from the same key meet in `_tokens`' blocks)."""
+        given, father = record.given, record.father
+        if given[0] < 0 or father < 0:
+            return set()
+        bound = max(self._best(name) for name in given) + self._best(father)
+        keys_given = tuple(dict.fromkeys(k for name in given for k in self._keys[name]))
+        keys_father = self._keys[father]
+        found = set()
+        for exact, fuzzy in ((keys_given, keys_father), (keys_father, keys_given)):
+            for key in fuzzy:
+                shorter = {key[:i] + key[i + 1 :] for i in range(len(key))} if len(key) > 2 else ()
+                for variant in (key, *shorter):
+                    for other in exact:
+                        found.add(((other, variant), bound, key))
+        return found
 
     # -- scoring
 
@@ -755,21 +802,31 @@ class Matcher:
         """The registrations most likely to be this (new) identity, best first."""
         record = self._ask(identity)
         threshold = self.threshold(min_probability) - self._best_others
+        met = [
+            (index, other_bound)
+            for token, bound in self._tokens(record).items()
+            if bound >= threshold
+            for index, other_bound in self._blocks.get(token, ())
+        ]
+        met += [
+            (index, other_bound)
+            for token, bound, key in self._typo_tokens(record)
+            if bound >= threshold
+            for index, other_bound, other_key in self._typo_blocks.get(token, ())
+            if other_key != key
+        ]
         seen: set[int] = set()
         found: list[Match] = []
-        for token, bound in self._tokens(record).items():
-            if bound < threshold:
+        for index, other_bound in met:
+            if other_bound < threshold or index in seen:
                 continue
-            for index, other_bound in self._blocks.get(token, ()):
-                if other_bound < threshold or index in seen:
-                    continue
-                seen.add(index)
-                other = self.records[index]
-                if other.key == identity.key:
-                    continue
-                score = self._score(record, other)
-                if score >= threshold + self._best_others:
-                    found.append(Match(other.key, score, self.probability(score)))
+            seen.add(index)
+            other = self.records[index]
+            if other.key == identity.key:
+                continue
+            score = self._score(record, other)
+            if score >= threshold + self._best_others:
+                found.append(Match(other.key, score, self.probability(score)))
         found.sort(key=lambda m: -m.score)
         return found[:limit]
 
@@ -784,21 +841,22 @@ class Matcher:
         records, n = self.records, len(self.records)
         seen: set[int] = set()
         found: list[Pair] = []
-        for block in self._blocks.values():
-            members = [(index, bound) for index, bound in block if bound >= needed]
-            if len(members) < 2:
+        met = (
+            pair
+            for block in self._blocks.values()
+            for members in [[(index, bound) for index, bound in block if bound >= needed]]
+            if len(members) > 1
+            for pair in self._block_pairs(members, threshold)
+        )
+        for i, j in chain(met, self._typo_pairs(needed, threshold)):
+            pair = i * n + j if i < j else j * n + i
+            if pair in seen:
                 continue
-            for i, j in self._block_pairs(members, threshold):
-                pair = i * n + j if i < j else j * n + i
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                score = self._score(records[i], records[j])
-                if score >= threshold:
-                    a, b = sorted((i, j))
-                    found.append(
-                        Pair(records[a].key, records[b].key, score, self.probability(score))
-                    )
+            seen.add(pair)
+            score = self._score(records[i], records[j])
+            if score >= threshold:
+                a, b = sorted((i, j))
+                found.append(Pair(records[a].key, records[b].key, score, self.probability(score)))
         found.sort(key=lambda p: -p.score)
         return found
 
@@ -833,6 +891,33 @@ class Matcher:
                     group_of[index] = group_a
         unique = {id(group): group for group in group_of.values()}.values()
         return [tuple(records[i].key for i in sorted(group)) for group in unique]
+
+    def _typo_pairs(self, needed: float, threshold: float) -> Iterator[tuple[int, int]]:
+        """The pairs that meet in `_typo_tokens`' blocks, made from different keys, that could
+        reach the threshold, judged by the most their names can weigh and their birth years."""
+        records = self.records
+        categorical, best_year = self._best_categorical, self._best_years
+        for block in self._typo_blocks.values():
+            if len(block) < 2:
+                continue
+            by_key: dict[str, list[tuple[int, float]]] = defaultdict(list)
+            for index, bound, key in block:
+                if bound >= needed:
+                    by_key[key].append((index, bound))
+            if len(by_key) < 2:
+                continue
+            for group_a, group_b in combinations(by_key.values(), 2):
+                for i, bound_i in group_a:
+                    year_i = records[i].year
+                    for j, bound_j in group_b:
+                        year_j = records[j].year
+                        years = (
+                            0.0
+                            if year_i is None or year_j is None
+                            else best_year[min(abs(year_i - year_j), YEAR_WINDOW + 1)]
+                        )
+                        if i != j and min(bound_i, bound_j) + categorical + years >= threshold:
+                            yield i, j
 
     def _block_pairs(
         self, members: list[tuple[int, float]], threshold: float

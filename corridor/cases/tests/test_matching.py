@@ -314,3 +314,32 @@ def test_the_year_shares_are_fitted_from_the_registry_without_labels():
         return Matcher(people)
 
     assert registry_of(2).year_model[0] > registry_of(0).year_model[0] + 0.1
+
+
+def test_a_misspelling_of_a_common_name_weighs_like_the_name():
+    # Tolosa is common in the background; Tolora, met once, is one letter from it: most
+    # likely a misspelling of it, so agreeing on it says what agreeing on Tolosa says.
+    one = person("one", given_name="Tolosa")
+    misspelt = person("misspelt", given_name="Tolora", father_name="Qorxafather")
+    matcher = registry(one, misspelt)
+    same = matcher.compare(one, person("again", given_name="Tolosa", father_name="Qorxafather"))
+    assert matcher.compare(one, misspelt) == pytest.approx(same)
+    # Thirty registrations of Tolora: a name of its own, no longer a misspelling of Tolosa.
+    others = [
+        person(f"t{n}", given_name="Tolora", grandfather_name=f"Fictivo{n}") for n in range(30)
+    ]
+    matcher = registry(one, misspelt, *others)
+    same = matcher.compare(one, person("again", given_name="Tolosa", father_name="Qorxafather"))
+    assert matcher.compare(one, misspelt) < same - 2
+
+
+def test_a_misspelt_name_is_found_without_the_grandfathers_name():
+    # A typo changes the given name's blocking key (Barkumo, Barkuno) and the second
+    # registration has no grandfather's name: the two share no name pair's key, only the
+    # father's name with the given name's key less a letter.
+    first = person("first", given_name="Barkumo", father_name="Dendaro")
+    second = person("second", given_name="Barkuno", father_name="Dendaro", grandfather_name="")
+    matcher = registry(first, second)
+    assert ("first", "second") in {(p.key_a, p.key_b) for p in matcher.pairs()}
+    asked = person("new", given_name="Barkuno", father_name="Dendaro", grandfather_name="")
+    assert "first" in [m.key for m in matcher.candidates(asked)]
