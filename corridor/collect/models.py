@@ -24,6 +24,11 @@ class Purpose(models.TextChoices):
     OTHER = "other", _("Other form (submissions kept as they are)")
 
 
+# Forms whose answers name vulnerable people: a lost phone must reveal nothing of them, so
+# phones get them only encrypted and the server takes them only encrypted.
+ENCRYPTED_PURPOSES = (Purpose.SCREENING,)
+
+
 class CollectFormQuerySet(models.QuerySet):
     def assigned_to(self, user: User) -> CollectFormQuerySet:
         """The active forms a user may download and fill: assigned to them or to their role."""

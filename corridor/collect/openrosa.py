@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from corridor.accounts.models import User
 from corridor.collect import receive
 from corridor.collect.auth import message_response, openrosa_headers, phone_view, xml_response
-from corridor.collect.models import CollectForm, FormMedia, FormVersion, Purpose
+from corridor.collect.models import ENCRYPTED_PURPOSES, CollectForm, FormMedia, FormVersion
 
 XFORMS_LIST_NAMESPACE = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NAMESPACE = "http://openrosa.org/xforms/xformsManifest"
@@ -44,10 +44,6 @@ def _version_url(request: HttpRequest, name: str, version: FormVersion, *args: s
     return request.build_absolute_uri(
         reverse(f"collect:{name}", args=[version.form.form_id, version.pk, *args])
     )
-
-
-# Forms whose answers name vulnerable people: a lost phone must reveal nothing of them.
-MUST_BE_ENCRYPTED = (Purpose.SCREENING,)
 
 
 @phone_view
@@ -76,7 +72,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
         version = current.get(form.pk)
         if version is None:
             continue  # a form with no version yet has nothing to download
-        if form.purpose in MUST_BE_ENCRYPTED and not version.is_encrypted:
+        if form.purpose in ENCRYPTED_PURPOSES and not version.is_encrypted:
             continue  # not on a phone in clear: listed once an administrator gives it a key
         version.form = form
         xform = SubElement(root, "xform")

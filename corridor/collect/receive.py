@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from corridor.accounts.models import User
 from corridor.collect import instance, processing
 from corridor.collect.models import (
+    ENCRYPTED_PURPOSES,
     Attachment,
     CollectForm,
     FormVersion,
@@ -99,6 +100,15 @@ def receive(
     if envelope.encrypted:
         _check_encrypted_envelope(root)
     else:
+        if form.purpose in ENCRYPTED_PURPOSES:
+            raise Refused(
+                400,
+                _(
+                    "Form %(form_id)s is taken only encrypted, and this submission is not: "
+                    "download the form again."
+                )
+                % {"form_id": form.form_id},
+            )
         if version.is_encrypted:
             raise Refused(
                 400,

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from corridor.collect import processing
-from corridor.collect.models import Attachment, Submission, SubmissionState
+from corridor.collect.models import Attachment, Purpose, Submission, SubmissionState
 from corridor.collect.tests.test_openrosa_helpers import (
     Phone,
     _fresh_failure_log,  # noqa: F401 (autouse fixture)
@@ -499,3 +499,12 @@ def test_a_form_uploaded_as_xlsform_goes_round_trip_through_a_phone(personas, en
     response = phone.submit(fill(version, {"name": "Amina", "age": "31"}).encode())
     assert response.status_code == 201, message(response)
     assert Submission.objects.get().version == version
+
+
+def test_a_screening_submission_in_clear_is_refused(phone, form):
+    form.purpose = Purpose.SCREENING
+    form.save()
+    response = phone.submit(instance_xml())
+    assert response.status_code == 400
+    assert "only encrypted" in message(response)
+    assert not Submission.objects.exists()
