@@ -34,7 +34,7 @@ def list_cases(request: HttpRequest, q: str = ""):
     """Your organisation's cases, newest first; `q` searches names and case codes (audited)."""
     cases = _cases(request)
     if q.strip():
-        cases = cases.search(q.strip())
+        cases = cases.search(q, organisation_id=request.auth.organisation_id)
         record(
             actor=request.auth,
             action="search",

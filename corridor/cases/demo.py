@@ -41,6 +41,7 @@ from corridor.cases.matching import Matcher
 from corridor.cases.models import (
     BirthCalendar,
     Case,
+    CaseNameWord,
     CaseStatus,
     ClosureReason,
     Consent,
@@ -922,6 +923,7 @@ def seed() -> Seeded:
     persons = [person for person, _plan in rows]
     create_in_the_past(Person, persons, "registered_at")
     create_in_the_past(Case, cases, "opened_at")
+    CaseNameWord.objects.index(case.pk for case in cases)
     create_in_the_past(Screening, screenings, "screened_at")
     consents = _consents(rng, cases, [plan for _person, plan in plans], end)
     create_in_the_past(Consent, consents, "obtained_at")

@@ -21,6 +21,7 @@ from corridor.cases.matching import Identity, Matcher
 from corridor.cases.models import (
     AccessRequest,
     Case,
+    CaseNameWord,
     CaseStatus,
     DuplicateCandidate,
     DuplicateStatus,
@@ -139,6 +140,7 @@ def merge(
             % {"organisations": ", ".join(twice)}
         )
     moved = Case.objects.filter(person=other).update(person=keep)
+    CaseNameWord.objects.index(Case.objects.filter(person=keep).values_list("pk", flat=True))
     other.merged_into = keep
     other.save(update_fields=["merged_into"])
     candidate.status = DuplicateStatus.MERGED

@@ -106,7 +106,12 @@ class PersonForm(forms.ModelForm):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or case code"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Name or case code"),
+        required=False,
+        max_length=100,
+        help_text=_("The start of each name, in any order: “has moh” finds Hassan Mohamed."),
+    )
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("All")), *CaseStatus.choices]
     )

@@ -46,6 +46,7 @@ from corridor.cases.models import (
     CLOSED_STATUSES,
     BirthCalendar,
     Case,
+    CaseNameWord,
     CaseStatus,
     ClosureReason,
     Identification,
@@ -693,6 +694,8 @@ def _write(by: User, item: _Checked, request: HttpRequest | None) -> Case:
         for name in changed:
             setattr(case, name, wanted[name])
         case.save(update_fields=changed)
+        if "opened_at" in changed:  # the case list's order, which its search index keeps
+            CaseNameWord.objects.index([case.pk])
         record(
             actor=by,
             action="change",

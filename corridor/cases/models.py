@@ -8,6 +8,9 @@ views record every read in the audit log.
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -202,25 +205,45 @@ class CaseQuerySet(models.QuerySet):
             return self.filter(organisation_id=user.organisation_id)
         return self.none()
 
-    def search(self, text: str) -> CaseQuerySet:
-        """Cases whose code is `text`, or whose person has it in a name (any letter case).
+    def search(self, text: str, *, organisation_id: int) -> CaseQuerySet:
+        """Cases whose code is `text`, or whose person has, for each word of `text`, a word of
+        their names that starts with it: "has moh" finds Hassan Mohamed Ali; letter case,
+        accents and Arabic vowel marks do not matter (search_words).
 
-        The names are matched on the persons and the cases reached from them, never in one OR
-        with the case code: an OR across the two tables keeps PostgreSQL from using the
-        trigram indexes on the names (migration 0005) and makes it read every case of the
-        organisation. A case code names one case, so it is looked up first, by its own index.
+        Names are looked up in the organisation's search index (CaseNameWord), never in the
+        registry's persons: a common name is held by tens of thousands of persons nationally,
+        and going from each of them to this organisation's cases is what made a search slow.
+        Their matches are never in one OR with the case code, which would keep the database
+        from using either index. A case code names one case: it is looked up first.
         """
-        named = Person.objects.filter(
-            models.Q(given_name__icontains=text)
-            | models.Q(father_name__icontains=text)
-            | models.Q(other_names__icontains=text)
-        )
-        by_code = list(self.filter(code__iexact=text).values_list("pk", flat=True))
+        named = CaseNameWord.objects.matching(text, organisation_id=organisation_id)
+        by_code = self._by_code(text)
+        if named is None:
+            return self.filter(pk__in=by_code)
         if not by_code:
-            return self.filter(person__in=named)
+            return self.filter(pk__in=named.values("case_id"))
         if not named.exists():
             return self.filter(pk__in=by_code)
-        return self.filter(models.Q(pk__in=by_code) | models.Q(person__in=named))
+        return self.filter(models.Q(pk__in=by_code) | models.Q(pk__in=named.values("case_id")))
+
+    def newest_matches(self, text: str, *, organisation_id: int) -> models.QuerySet | None:
+        """The keys of search(text)'s cases in the list's order, as (id, opened_at) rows read
+        from the search index alone, for corridor.pagination.Matches; None when `text` is a
+        case code or has no word (then the search itself is quick).
+
+        Why: for the database, the matches of a name in the index are as many cases of the
+        organisation as in the whole registry (it cannot know the index is filed by
+        organisation), a fifth of the truth for a large organisation; so, asked for the
+        newest 2,000 of 24,000 matches, it plans for 5,000 and sorts them all the slow way."""
+        named = CaseNameWord.objects.matching(text, organisation_id=organisation_id)
+        if named is None or self._by_code(text):
+            return None
+        return (
+            named.values_list("case_id", "opened_at").order_by("-opened_at", "-case_id").distinct()
+        )
+
+    def _by_code(self, text: str) -> list[int]:
+        return list(self.filter(code__iexact=text.strip()).values_list("pk", flat=True))
 
 
 class Case(models.Model):
@@ -265,14 +288,6 @@ class Case(models.Model):
             models.Index(fields=["organisation", "-opened_at", "-id"], name="case_newest"),
             # The search by code, which compares letters in any case (code__iexact).
             models.Index(Upper("code"), name="case_code_upper"),
-            # The search by name: from the persons found to the organisation's cases, with what
-            # the list sorts on, without reading the cases themselves (PostgreSQL only; SQLite
-            # ignores `include`).
-            models.Index(
-                fields=["person", "organisation"],
-                include=["opened_at", "id"],
-                name="case_person_search",
-            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -284,6 +299,95 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+def search_words(text: str) -> list[str]:
+    """The words of `text` as the case search compares them: in lower case, without accents
+    or Arabic vowel marks, split at anything that is not a letter or a digit (Ge'ez and Arabic
+    letters are letters), each at most SEARCH_WORD_LENGTH long, without repeats."""
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    words = (word[:SEARCH_WORD_LENGTH] for word in re.findall(r"[^\W_]+", plain))
+    return list(dict.fromkeys(words))
+
+
+SEARCH_WORD_LENGTH = 100
+
+
+class CaseNameWordQuerySet(models.QuerySet):
+    def matching(self, text: str, *, organisation_id: int) -> CaseNameWordQuerySet | None:
+        """The organisation's entries for the last word of `text`, of cases whose names start
+        with every word of it; None if `text` has no word."""
+        matching = None
+        for word in search_words(text):
+            entries = self.filter(organisation_id=organisation_id, word__startswith=word)
+            if matching is not None:
+                entries = entries.filter(case_id__in=matching.values("case_id"))
+            matching = entries
+        return matching
+
+    def index(self, cases: Iterable[int]) -> None:
+        """Write the search words of these cases (ids) again from their person's names, their
+        organisation and opening moment, as they are now. Called by whatever changes those: a
+        case opened, imported, transferred, moved to another person by a merge, a person's
+        names edited."""
+        cases = list(cases)
+        self.filter(case_id__in=cases).delete()
+        rows = Case.objects.filter(pk__in=cases).values_list(
+            "pk",
+            "organisation_id",
+            "opened_at",
+            "person__given_name",
+            "person__father_name",
+            "person__grandfather_name",
+            "person__other_names",
+            "person__name_in_script",
+        )
+        self.bulk_create(
+            (
+                CaseNameWord(
+                    case_id=case, organisation_id=organisation, opened_at=opened_at, word=word
+                )
+                for case, organisation, opened_at, *names in rows
+                for word in search_words(" ".join(names))
+            ),
+            batch_size=1000,
+        )
+
+
+class CaseNameWord(models.Model):
+    """A word of the names of a case's person, filed under the case's organisation: the index
+    the case search reads (CaseQuerySet.search). Derived from the case and its person, written
+    by `CaseNameWord.objects.index`, and by `manage.py index_case_names` for all cases.
+
+    Why a table: the search finds names by the start of their words in one organisation's
+    cases, which one B-tree index on (organisation, word) answers by reading only the matching
+    entries, however large the registry (docs/performance.md, "Referral mechanism")."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    opened_at = models.DateTimeField()  # the case's, the order of the case list
+    word = models.CharField(max_length=SEARCH_WORD_LENGTH)
+
+    objects = CaseNameWordQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # word__startswith is LIKE 'word%': on PostgreSQL only the pattern operator class
+            # lets a B-tree serve it whatever the database's collation; SQLite ignores it, and
+            # `include` (the case and its order read from the index alone).
+            models.Index(
+                fields=["organisation", "word"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                include=["case", "opened_at"],
+                name="case_name_word_search",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class CaseNumber(models.Model):

@@ -24,6 +24,7 @@ from corridor.cases.models import (
     AccessRequest,
     Case,
     CaseAction,
+    CaseNameWord,
     CaseNote,
     CaseNumber,
     CaseStatus,
@@ -97,6 +98,7 @@ def open_case(
         caseworker=by,
         status=CaseStatus.DRAFT if draft else CaseStatus.OPEN,
     )
+    CaseNameWord.objects.index([case.pk])
     details = {"draft": True} if draft else None
     record(
         actor=by,
@@ -805,6 +807,7 @@ def accept_transfer(
     case.organisation_id = transfer.to_organisation_id
     case.caseworker = by
     case.save(update_fields=["organisation", "caseworker"])
+    CaseNameWord.objects.index([case.pk])
     case.actions.not_done().exclude(assigned_to=None).update(assigned_to=None)
     record(
         actor=by,

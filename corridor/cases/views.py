@@ -69,7 +69,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             request=request,
         )
     cases = cases.select_related("person", "caseworker")
-    page = paginate(request, Matches(cases) if query else cases)
+    keys = None
+    if query and filters.keys() == {"q"}:  # a name alone: its matches from the search index
+        own = request.user.organisation_id
+        keys = Case.objects.newest_matches(query, organisation_id=own)
+    page = paginate(request, Matches(cases, keys=keys) if query else cases)
     record_many(
         actor=request.user,
         action="view",
@@ -813,7 +817,7 @@ def _filtered_cases(request: HttpRequest, form: CaseFilterForm) -> tuple[QuerySe
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         if query:
-            cases = cases.search(query)
+            cases = cases.search(query, organisation_id=request.user.organisation_id)
             filters["q"] = query
         for name in ("status", "risk_level"):
             if form.cleaned_data[name]:

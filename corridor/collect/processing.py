@@ -46,6 +46,7 @@ from corridor.audit.services import record as audit
 from corridor.cases import services as cases_services
 from corridor.cases.models import (
     Case,
+    CaseNameWord,
     CaseStatus,
     ConsentLanguage,
     ConsentPurpose,
@@ -508,6 +509,7 @@ def _edit_draft(
         setattr(person, name, value)
     person.full_clean()
     person.save()
+    CaseNameWord.objects.index(person.cases.values_list("pk", flat=True))
     audit(
         actor=by,
         action=AuditEntry.Action.CHANGE,

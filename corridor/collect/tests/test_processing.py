@@ -341,6 +341,11 @@ def test_an_edit_of_a_draft_changes_it_and_of_a_confirmed_case_goes_to_review(fo
     case = Case.objects.get()
     assert edit.record == first.record
     assert case.person.given_name == "Testina"
+    # The case list's search finds the draft by its new name.
+    listed = caseworker.organisation_id
+    assert (
+        Case.objects.visible_to(caseworker).search("testina", organisation_id=listed).get() == case
+    )
 
     services.confirm_draft(by=caseworker, case=case)
     again = send(forms[SCREENING], caseworker, screening(given_name="Testo"), replaces=edit)
