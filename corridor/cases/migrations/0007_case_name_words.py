@@ -18,63 +18,82 @@ _trigram_indexes = importlib.import_module("corridor.cases.migrations.0005_searc
 
 
 def fill_index(apps, schema_editor):
+    """As CaseNameWord.objects.index writes it, 5,000 cases at a time: bulk_create holds all
+    the rows it is given in memory, about 4 a case."""
     Case = apps.get_model("cases", "Case")
     CaseNameWord = apps.get_model("cases", "CaseNameWord")
-    rows = Case.objects.values_list(
-        "pk",
-        "organisation_id",
-        "opened_at",
-        "person__given_name",
-        "person__father_name",
-        "person__grandfather_name",
-        "person__other_names",
-        "person__name_in_script",
-    )
-    CaseNameWord.objects.bulk_create(
-        (
-            CaseNameWord(
-                case_id=case, organisation_id=organisation, opened_at=opened_at, word=word
-            )
-            for case, organisation, opened_at, *names in rows.iterator(chunk_size=2000)
-            for word in search_words(" ".join(names))
-        ),
-        batch_size=1000,
-    )
+    cases = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(cases), 5000):
+        rows = Case.objects.filter(pk__in=cases[start : start + 5000]).values_list(
+            "pk",
+            "organisation_id",
+            "opened_at",
+            "person__given_name",
+            "person__father_name",
+            "person__grandfather_name",
+            "person__other_names",
+            "person__name_in_script",
+        )
+        CaseNameWord.objects.bulk_create(
+            [
+                CaseNameWord(
+                    case_id=case, organisation_id=organisation, opened_at=opened_at, word=word
+                )
+                for case, organisation, opened_at, *names in rows
+                for word in search_words(" ".join(names))
+            ],
+            batch_size=1000,
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_second_factor'),
-        ('cases', '0006_case_status_draft'),
+        ("accounts", "0004_second_factor"),
+        ("cases", "0006_case_status_draft"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseNameWord',
+            name="CaseNameWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_at', models.DateTimeField()),
-                ('word', models.CharField(max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opened_at", models.DateTimeField()),
+                ("word", models.CharField(max_length=100)),
             ],
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_person_search',
+            model_name="case",
+            name="case_person_search",
         ),
         migrations.AddField(
-            model_name='casenameword',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case'),
+            model_name="casenameword",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='casenameword',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organisation'),
+            model_name="casenameword",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casenameword',
-            index=models.Index(fields=['organisation', 'word'], include=('case', 'opened_at'), name='case_name_word_search', opclasses=['int8_ops', 'varchar_pattern_ops']),
+            model_name="casenameword",
+            index=models.Index(
+                fields=["organisation", "word"],
+                include=("case", "opened_at"),
+                name="case_name_word_search",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ),
         migrations.RunPython(fill_index, migrations.RunPython.noop),
         migrations.RunPython(
