@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,6 +127,15 @@ def merge(
     if keep.pk not in (candidate.person_a_id, candidate.person_b_id):
         raise ValidationError(_("Keep one of the two persons of the pair."))
     other = candidate.person_b if keep.pk == candidate.person_a_id else candidate.person_a
+    for person in (keep, other):
+        if person.merged_into_id:
+            raise ValidationError(
+                _(
+                    "%(name)s was merged into another person since this pair was queued: "
+                    "their other pairs were moved to that person."
+                )
+                % {"name": person}
+            )
     open_statuses = [CaseStatus.CLOSED, CaseStatus.CLOSED_REFERRED]
     holders = list(
         Case.objects.filter(person__in=[keep, other])
@@ -143,6 +152,7 @@ def merge(
     CaseNameWord.objects.index(Case.objects.filter(person=keep).values_list("pk", flat=True))
     other.merged_into = keep
     other.save(update_fields=["merged_into"])
+    _move_pending_pairs(by, other, keep)
     candidate.status = DuplicateStatus.MERGED
     candidate.decided_by, candidate.decided_at = by, timezone.now()
     candidate.save(update_fields=["status", "decided_by", "decided_at"])
@@ -155,6 +165,27 @@ def merge(
         request=request,
     )
     return keep
+
+
+def _move_pending_pairs(by: User, merged: Person, keep: Person) -> None:
+    """The merged person's other pairs in the queue now concern the kept one: the same person
+    registered three times makes three pairs, and after the first merge the two left are one.
+    A pair that would repeat one already queued is closed as merged, by the same decision."""
+    pending = DuplicateCandidate.objects.filter(status=DuplicateStatus.PENDING).filter(
+        models.Q(person_a=merged) | models.Q(person_b=merged)
+    )
+    for pair in pending:
+        a, b = sorted(
+            keep.pk if pk == merged.pk else pk for pk in (pair.person_a_id, pair.person_b_id)
+        )
+        queued = DuplicateCandidate.objects.filter(person_a_id=a, person_b_id=b)
+        if a == b or queued.exists():
+            pair.status = DuplicateStatus.MERGED
+            pair.decided_by, pair.decided_at = by, timezone.now()
+            pair.save(update_fields=["status", "decided_by", "decided_at"])
+        else:
+            pair.person_a_id, pair.person_b_id = a, b
+            pair.save(update_fields=["person_a", "person_b"])
 
 
 @transaction.atomic

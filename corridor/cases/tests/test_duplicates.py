@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -105,3 +106,43 @@ def test_two_different_persons_stay_apart(personas, pair):
     assert Person.objects.filter(merged_into__isnull=False).count() == 0
     # Decided pairs are not queued again.
     assert duplicates.find_duplicates() == 0
+
+
+def test_a_person_registered_three_times_takes_two_merges_and_no_more(personas):
+    first = case_of(personas, "A", **FIRST, birth_date=datetime.date(1999, 3, 4))
+    second = case_of(personas, "B", **AGAIN, birth_date=datetime.date(1999, 3, 4))
+    third = case_of(personas, "A", **FIRST, birth_date=datetime.date(1999, 3, 4))
+    # A registered them twice, years apart: the first registration's case was closed since.
+    Case.objects.filter(pk=first.pk).update(status="closed")
+    call_command("find_duplicates", stdout=None)
+    assert DuplicateCandidate.objects.filter(status="pending").count() == 3
+    officer = personas["registry_officer@A"]
+    kept = first.person
+    pair = DuplicateCandidate.objects.get(person_a=kept, person_b=second.person)
+    duplicates.merge(by=officer, candidate=pair, keep=kept)
+    # The second person's pair with the third now is the first person's: one pair is left.
+    left = DuplicateCandidate.objects.get(status="pending")
+    assert {left.person_a_id, left.person_b_id} == {kept.pk, third.person_id}
+    duplicates.merge(by=officer, candidate=left, keep=kept)
+    assert not DuplicateCandidate.objects.filter(status="pending").exists()
+    assert set(Case.objects.filter(person=kept).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+        third.pk,
+    }
+    assert set(Person.objects.filter(merged_into=kept).values_list("pk", flat=True)) == {
+        second.person_id,
+        third.person_id,
+    }
+
+
+def test_a_pair_of_a_person_merged_since_cannot_be_merged(personas, pair):
+    officer = personas["registry_officer@A"]
+    duplicates.merge(by=officer, candidate=pair, keep=pair.person_a)
+    stale = DuplicateCandidate.objects.create(
+        person_a=pair.person_b,
+        person_b=Person.objects.get(given_name="Zenebech"),
+        probability=0.9,
+    )
+    with pytest.raises(ValidationError, match="was merged into another person"):
+        duplicates.merge(by=officer, candidate=stale, keep=stale.person_b)
