@@ -31,7 +31,8 @@ def _cases(request: HttpRequest):
 @router.get("/", response=list[CaseOut])
 @paginate
 def list_cases(request: HttpRequest, q: str = ""):
-    """Your organisation's cases, newest first; `q` searches names and case codes (audited)."""
+    """Your organisation's cases, newest first; `q` finds a case code, or names by the start of
+    each of its words ("has moh": Hassan Mohamed); every search is audited."""
     cases = _cases(request)
     if q.strip():
         cases = cases.search(q, organisation_id=request.auth.organisation_id)
