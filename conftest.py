@@ -15,9 +15,12 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def fresh_process_caches():
     # What a server process keeps between requests must not carry one test's data into the
-    # next: answer parsers (points, countries) and phone keys verified lately.
+    # next: answer parsers (points, countries), phone keys verified lately, the registry's name
+    # communities.
+    from corridor.cases.duplicates import forget_communities
     from corridor.collect.auth import forget_verified_keys
     from corridor.flows.imports import forget_parsers
 
     forget_parsers()
     forget_verified_keys()
+    forget_communities()

@@ -7,6 +7,7 @@ their organisation works with, only "a likely match is held by organisation X" f
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts.models import Organisation, Role, User
 from corridor.audit.services import record, record_many
-from corridor.cases.matching import Identity, Matcher
+from corridor.cases.matching import Communities, Identity, Matcher
 from corridor.cases.models import (
     AccessRequest,
     Case,
@@ -49,12 +50,35 @@ def identity_of(person: Person) -> Identity:
     )
 
 
-def registry_matcher() -> Matcher:
+# The name communities last fitted in this process, and when (time.monotonic()).
+_communities: tuple[float, Communities] | None = None
+COMMUNITIES_KEPT = 600  # seconds a process reuses them while registering
+
+
+def registry_matcher(*, refit: bool = False) -> Matcher:
     """The matcher over every person not merged into another one.
 
-    Built anew for each use: fine for a registry of tens of thousands; a registry of a million
-    needs the index kept between requests (see docs/person-matching.md)."""
-    return Matcher(identity_of(person) for person in Person.objects.filter(merged_into=None))
+    Built anew for each use, with the name communities fitted in this process in the last
+    COMMUNITIES_KEPT seconds, unless `refit`: fitting them takes seconds on a registry of
+    tens of thousands (docs/person-matching.md), and they follow the registry's mix of names,
+    which a few new registrations barely move. The nightly batch refits them. A registry of a
+    million would need the index itself kept between requests."""
+    global _communities
+    identities = [identity_of(person) for person in Person.objects.filter(merged_into=None)]
+    kept = None
+    if not refit and _communities and time.monotonic() - _communities[0] < COMMUNITIES_KEPT:
+        kept = _communities[1]
+    matcher = Matcher(identities, communities=kept)
+    if kept is None:
+        _communities = (time.monotonic(), matcher.communities)
+    return matcher
+
+
+def forget_communities() -> None:
+    """Fit the name communities again at the next use (tests: one test's registry must not
+    shape the next one's scores)."""
+    global _communities
+    _communities = None
 
 
 @dataclass
@@ -101,7 +125,7 @@ def find_duplicates() -> int:
     """Fill the registry officer's review queue; returns how many new pairs were queued."""
     known = set(DuplicateCandidate.objects.values_list("person_a_id", "person_b_id"))
     new = []
-    for pair in registry_matcher().pairs():
+    for pair in registry_matcher(refit=True).pairs():
         a, b = sorted((pair.key_a, pair.key_b))
         if (a, b) not in known:
             known.add((a, b))

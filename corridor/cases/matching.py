@@ -20,10 +20,14 @@ It is a Fellegi-Sunter model, with weights in bits (log2 of likelihood ratios):
 - the weight of an agreement is log2(m / u): m is fixed (how often the same person's names
   agree), u is the share of the registry's names that agree with this one, counted in the
   registry itself, so a rare name says more than Abdi or Mohamed (no labels are used);
+- names of one community go together (Mohamed with Ahmed): latent classes of the registry's
+  names, fitted without labels (EM), correct what several names agreeing weigh;
 - the father's name may be written first, the grandfather's name may be missing;
-- two birth years are weighed by the likelihood of their signed difference under the
-  mechanisms that write years (right, an Ethiopian-calendar year written as Gregorian, an
-  estimated age, a mistake), whose shares are fitted to the registry without labels (EM);
+- two birth years are weighed by the likelihood of their signed difference given how written
+  years depart from the true one (an Ethiopian-calendar year written as Gregorian, an
+  estimated age rounded, a mistake), the departures learned from the registry without labels
+  (EM);
+- agreeing on sex says little when the given names already say it;
 - the prior is `DUPLICATES_PER_RECORD` other registrations of the same person per
   registration, spread over the registry, so the threshold adapts to the registry's size.
 
@@ -34,6 +38,7 @@ Standard library only, and no Django import: callers adapt their model instances
 from __future__ import annotations
 
 import math
+import random
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -287,6 +292,8 @@ PSEUDO_COUNT = 100  # for a small registry: as if 100 more registrations had bee
 PRIOR_SHARE = 0.01  # each of their names shared by 1 in 100,
 PRIOR_YEARS = 40  # their birth years spread evenly over 40 years
 SEX_M = (0.98, 0.02)  # agree, disagree
+SEX_PSEUDO = 10  # a given name's sexes blended with 10 registrations of the registry's mix
+SEX_U_MOST = 0.99  # the u of agreeing on sex, at most (from the registry's mix, at least)
 NATIONALITY_M = (0.92, 0.08)
 SWAP_PENALTY = 3.0  # bits: the father's name written first is the exception
 # Birth years: how a written year departs from the person's true (Gregorian) one, by mechanism.
@@ -295,25 +302,29 @@ SWAP_PENALTY = 3.0  # bits: the father's name written first is the exception
 # September to December. An estimated age is off by a few years either way, more rarely by
 # many. Either may be a plain mistake, anywhere within YEAR_SPAN years. The likelihood of two
 # written years for one person sums over what each may be (the differences of two departures);
-# for two people it is the registry's own spread of years. The shares below are starting
-# values: `Matcher` re-estimates them from the registry itself (no labels), see `_fit_years`.
+# for two people it is the registry's own spread of years. The shares below only make the
+# starting departures: `Matcher` learns the departures from the registry itself (no labels),
+# see `_fit_years`.
 YEAR_SPAN = 15
 ETHIOPIAN_SHARE = 0.15  # of years not marked as estimated
 ETHIOPIAN_EIGHT = 0.7  # of those, 8 years less (about 3/4 of the year is before September)
 ESTIMATE_SPREAD = 3.0  # years, the standard deviation of an estimated age's error
 YEAR_MISTAKE = 0.02  # a year wrong in any other way, spread over +-YEAR_SPAN years
 YEAR_WINDOW = 13  # beyond, differences are weighed together
-# What the shares are fitted on, and the values tried for each (ethiopian, eight, spread, mistake)
+# What the departures are fitted on
 FIT_PAIRS = 30_000  # pairs that share all three names, at most
 FIT_BLOCK = 30  # registrations of a block taken, at most
 FIT_MIN_PAIRS = 200
-FIT_ROUNDS = 8
-YEAR_GRID = (
-    tuple(x / 100 for x in range(2, 42, 2)),
-    tuple(x / 10 for x in range(1, 10)),
-    tuple(x / 4 for x in range(4, 25)),
-    (0.002, 0.005, 0.01, 0.02, 0.04, 0.08),
-)
+FIT_ROUNDS = 30
+FIT_SETTLED = 1e-4  # no share of a departure moved more than this in a round
+YEAR_PSEUDO = 0.5  # counts added to each departure: none is ruled out (Jeffreys' prior)
+# Name communities: the latent classes of `_fit_communities` (a person's names come from the
+# pools of a community, and a community from the mix of a few languages: Amharic, Oromo,
+# Somali, Afar, Arabic...; more classes than languages, so that mixed families find one).
+COMMUNITIES = 8
+COMMUNITY_ROUNDS = 40
+COMMUNITY_SAMPLE = 20_000  # registrations the classes are fitted on, at most
+COMMUNITY_PSEUDO = 0.1  # counts added to each name of a class
 # The prior: other registrations of the same person per registration, on average.
 DUPLICATES_PER_RECORD = 0.5
 PAIR_PROBABILITY = 0.2  # what the batch keeps for review (best F1 on the tuning half)
@@ -357,10 +368,10 @@ class _Record:
     year: int | None
     estimated: bool
     nationality: str
-    # What the given and father's names weigh when another record has the SAME two, in the
-    # same order or swapped: set once the registry's names are counted.
-    together: float = 0.0
-    together_swapped: float = 0.0
+    # The given, father's and grandfather's names as the communities count them (-1 when
+    # missing): set once the communities are fitted.
+    community: tuple[int, int, int] = (-1, -1, -1)
+    female: float = 0.5  # the share of women among the registry's people of this given name
 
 
 # The weights of a name in one role: SAME, CLOSE, DIFFERENT, then how often the name is
@@ -390,12 +401,30 @@ def _weight(weights: list[_Weights], a: int, b: int, level: int) -> float:
     return min(weights[a][level], weights[b][level])
 
 
+@dataclass(frozen=True)
+class Communities:
+    """Name communities fitted to a registry (`Matcher.communities`), by folded name rather
+    than by a matcher's name ids, so that another matcher over the same registry, or one a few
+    registrations larger, can take them instead of fitting them again: fitting takes seconds
+    (5 s for 20,000 registrations), and a registry's communities change slowly."""
+
+    weights: tuple[float, ...]
+    given: tuple[tuple[dict[str, float], float], ...]
+    paternal: tuple[tuple[dict[str, float], float], ...]
+    nationality: tuple[tuple[dict[str, float], float], ...]
+
+
 class Matcher:
     """An index over the registry, built once; scores registrations against each other.
 
-    Not thread-safe: asking about an identity adds its new spellings to the name index."""
+    Not thread-safe: asking about an identity adds its new spellings to the name index.
 
-    def __init__(self, identities: Iterable[Identity]) -> None:
+    `communities`: the name communities of an earlier matcher over this registry, taken
+    instead of fitting them (see Communities)."""
+
+    def __init__(
+        self, identities: Iterable[Identity], communities: Communities | None = None
+    ) -> None:
         self._ids: dict[str, int] = {}  # folded name -> name id
         self._spellings: dict[str, int] = {}  # name as written -> name id
         self._folded: list[str] = []
@@ -409,6 +438,9 @@ class Matcher:
         self._extend_weights()
         for record in self.records:
             self._prepare(record, own=1)
+        self._fit_communities(communities)
+        for record in self.records:
+            self._place(record)
         self._blocks: dict[tuple[str, ...], list[tuple[int, float]]] = defaultdict(list)
         self._typo_blocks: dict[tuple[str, str], list[tuple[int, float, str]]] = defaultdict(list)
         for index, record in enumerate(self.records):
@@ -497,6 +529,7 @@ class Matcher:
                     bucket.append(name)
         self._extend_weights()
         self._prepare(record, own=0)
+        self._place(record)
         return record
 
     # -- weights, from the registry itself (no labels)
@@ -504,21 +537,24 @@ class Matcher:
     def _count(self) -> None:
         """Count names, and weigh sex, nationality and birth years."""
         self._counts: tuple[Counter[int], Counter[int]] = (Counter(), Counter())
-        self._combinations: Counter[tuple[int, int]] = Counter()
         for r in self.records:
             if r.given[0] >= 0:
                 self._counts[GIVEN][r.given[0]] += 1
             for name in (r.father, r.grandfather):
                 if name >= 0:
                     self._counts[PATERNAL][name] += 1
-            if r.given[0] >= 0 and r.father >= 0:
-                self._combinations[_ordered(r.given[0], r.father)] += 1
         self._totals = tuple(max(1, sum(c.values())) for c in self._counts)
         self._same_names: dict[int, list[int]] = {}
-        self._combination_counts: dict[tuple[int, int], int] = {}
 
         sexes = Counter(r.sex for r in self.records if r.sex)
-        self._sex_weights = _agreement_weights(sexes, SEX_M)
+        # Agreeing on sex says no more than the registry's mix of sexes lets it (a given name
+        # of one sex only ever makes it say less): the most the other fields add stays small.
+        self._sex_agree = _agreement_u(sexes)
+        self._female_share = sexes["F"] / max(1, sexes["F"] + sexes["M"])
+        self._given_sexes: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for r in self.records:
+            if r.sex in ("F", "M") and r.given[0] >= 0:
+                self._given_sexes[r.given[0]][r.sex == "F"] += 1
         nationalities = Counter(r.nationality for r in self.records if r.nationality)
         self._nationality_weights = _agreement_weights(nationalities, NATIONALITY_M)
 
@@ -534,13 +570,17 @@ class Matcher:
             for ea in (False, True)
             for eb in (False, True)
         }
-        self.year_model = (ETHIOPIAN_SHARE, ETHIOPIAN_EIGHT, ESTIMATE_SPREAD, YEAR_MISTAKE)
+        # How far a written year is from the true one, with its chance, for a declared year
+        # (False) and an estimated age (True): learned by `_fit_years`.
+        self.departures = _departures(
+            ETHIOPIAN_SHARE, ETHIOPIAN_EIGHT, ESTIMATE_SPREAD, YEAR_MISTAKE
+        )
         self._set_year_weights()
 
     def _set_year_weights(self) -> None:
         """Weights of each signed difference of two birth years (the first minus the second),
         by whether each was estimated; beyond YEAR_WINDOW, the differences weighed together."""
-        departures = _departures(*self.year_model)
+        departures = self.departures
         self._year_weights: dict[tuple[bool, bool], list[float]] = {}
         for (ea, eb), u in self._year_u.items():
             m = _difference_shares_of(departures[ea], departures[eb])
@@ -561,16 +601,18 @@ class Matcher:
             max(w[YEAR_WINDOW + 1 + s * d] for w in self._year_weights.values() for s in (1, -1))
             for d in range(YEAR_WINDOW + 2)
         ]
-        sex, nationality = self._sex_weights[0], self._nationality_weights[0]
+        sex, nationality = _log2(SEX_M[0] / self._sex_agree), self._nationality_weights[0]
         self._best_categorical = max(0.0, sex) + max(0.0, nationality)
         self._best_others = max(self._best_years) + self._best_categorical
 
     def _fit_years(self) -> None:
-        """Re-estimate the shares of the birth-year mechanisms from the registry, without labels
+        """Learn the departures of written years from the registry, without labels
         (expectation-maximisation, as Fellegi and Sunter do): over pairs that share all three
         names, each pair counts as the same person as much as its fields say with the current
-        shares (E), then the shares are set to those that best explain the years of the pairs
-        so counted (M), until they settle."""
+        departures (E); a pair's difference of years is then shared among the departures of
+        its two years that could make it, in proportion to their chances, and the departures
+        are set to the shares so counted (M), until they settle. No shape is assumed: the
+        calendar's 7 and 8 years, how estimated ages are rounded, come out of the registry."""
         records, pairs = self.records, []
         for token, block in self._blocks.items():
             if len(token) != 4 or len(block) < 2:
@@ -583,7 +625,7 @@ class Matcher:
                 break
         if len(pairs) < FIT_MIN_PAIRS:
             return  # too few to say: the starting values stay
-        prior = self._prior()
+        prior, span = self._prior(), range(-YEAR_SPAN, YEAR_SPAN + 1)
         for _ in range(FIT_ROUNDS):
             cells: defaultdict[tuple[bool, bool, int], float] = defaultdict(float)
             for ea, eb, d, others in pairs:
@@ -594,16 +636,29 @@ class Matcher:
                     + table[max(-YEAR_WINDOW - 1, min(YEAR_WINDOW + 1, d)) + YEAR_WINDOW + 1]
                 )
                 cells[ea, eb, d] += 1.0 / (1.0 + 2.0 ** -max(-60.0, min(60.0, bits)))
-            model = list(self.year_model)
-            for position, grid in enumerate(YEAR_GRID):
-                model[position] = max(
-                    grid,
-                    key=lambda v, p=position: _year_fit(cells, (*model[:p], v, *model[p + 1 :])),
-                )
-            if tuple(model) == self.year_model:
-                break
-            self.year_model = tuple(model)  # type: ignore[assignment]
+            old = self.departures
+            counts: dict[bool, defaultdict[int, float]] = {
+                False: defaultdict(float),
+                True: defaultdict(float),
+            }
+            for (ea, eb, d), same in cells.items():
+                ways = {
+                    x: old[ea][x] * old[eb][x - d] for x in span if -YEAR_SPAN <= x - d <= YEAR_SPAN
+                }
+                total = sum(ways.values())
+                if total <= 0:
+                    continue
+                for x, chance in ways.items():
+                    counts[ea][x] += same * chance / total
+                    counts[eb][x - d] += same * chance / total
+            self.departures = {}
+            for flag, counted in counts.items():
+                total = sum(counted.values()) + YEAR_PSEUDO * len(span)
+                self.departures[flag] = {x: (counted[x] + YEAR_PSEUDO) / total for x in span}
             self._set_year_weights()
+            moved = max(abs(self.departures[f][x] - old[f][x]) for f in (False, True) for x in span)
+            if moved < FIT_SETTLED:
+                break
 
     def _year_weight(self, a: _Record, b: _Record) -> float:
         d = max(-YEAR_WINDOW - 1, min(YEAR_WINDOW + 1, a.year - b.year))  # type: ignore[operator]
@@ -646,26 +701,33 @@ class Matcher:
             found = self._same_names[name] = [name, *(o for o, lv in near.items() if lv == SAME)]
         return found
 
-    def _together(self, given: int, father: int, own: int) -> float:
-        """The weight of the SAME given and father's names, in either order: no more than the
-        share of the other registrations with both says. Names of one community go together
-        (Mohamed with Ahmed), so the two agreeing say less than their weights added."""
-        key = _ordered(given, father)
-        count = self._combination_counts.get(key)
-        if count is None:
-            pairs = {_ordered(g, f) for g in self._same_as(given) for f in self._same_as(father)}
-            count = sum(self._combinations.get(pair, 0) for pair in pairs)
-            self._combination_counts[key] = count
-        share = max(count - own, 0) / max(1, len(self.records))
-        return _log2(NAME_M[SAME] ** 2 / share) if share else math.inf
+    def _female(self, record: _Record, own: int) -> float:
+        """The share of women among the other registrations of the record's given name (and
+        its SAME spellings), blended with SEX_PSEUDO registrations of the registry's mix."""
+        men, women = 0, 0
+        if record.given[0] >= 0:
+            for name in self._same_as(record.given[0]):
+                counts = self._given_sexes.get(name)
+                if counts:
+                    men, women = men + counts[0], women + counts[1]
+        if own and record.sex == "F":
+            women -= 1
+        elif own and record.sex == "M":
+            men -= 1
+        return (women + SEX_PSEUDO * self._female_share) / (max(0, men + women) + SEX_PSEUDO)
+
+    def _sex_weight(self, a: _Record, b: _Record) -> float:
+        """Sex by given name: most given names are a man's or a woman's, so two registrations
+        of such a name agree on sex whoever they are. The u of agreeing is that of people of
+        these given names, counted in the registry (no labels)."""
+        u = a.female * b.female + (1 - a.female) * (1 - b.female)
+        u = min(SEX_U_MOST, max(self._sex_agree, u))
+        if a.sex == b.sex:
+            return _log2(SEX_M[0] / u)
+        return _log2(SEX_M[1] / (1 - u))
 
     def _prepare(self, record: _Record, own: int) -> None:
-        g, f = record.given[0], record.father
-        if g >= 0 and f >= 0:
-            given, paternal = self._weights
-            together = self._together(g, f, own)
-            record.together = min(given[g][SAME] + paternal[f][SAME], together)
-            record.together_swapped = min(paternal[g][SAME] + paternal[f][SAME], together)
+        record.female = self._female(record, own)
 
     def _best(self, name: int) -> float:
         """The most a name can weigh: a SAME agreement, in either role (names swapped)."""
@@ -720,6 +782,114 @@ class Matcher:
                         found.add(((other, variant), bound, key))
         return found
 
+    # -- name communities
+
+    def _representative(self, name: int) -> int:
+        """The commonest of the names SAME as this one: the spellings of a name count as one
+        in the communities."""
+        if name < 0:
+            return -1
+        found = self._representatives.get(name)
+        if found is None:
+            given, paternal = self._counts
+            found = min(self._same_as(name), key=lambda n: (-given[n] - paternal[n], n))
+            self._representatives[name] = found
+        return found
+
+    def _fit_communities(self, fitted: Communities | None = None) -> None:
+        """Latent classes of the registrations' names, fitted to the registry without labels
+        (expectation-maximisation): each class draws the given name from its own shares, the
+        father's and grandfather's names from other shares, and the nationality from its mix.
+        Names of one community go together (Mohamed with Ahmed, Tolosa with Chala), so two
+        registrations that agree on several of them say less than their weights added, and
+        names of two communities agreeing say more: see `_community`."""
+        self._representatives: dict[int, int] = {}
+        self._community_bits: dict[tuple, float] = {}
+        if fitted is not None:
+            ids = self._ids
+
+            def by_id(table: tuple[tuple[dict[str, float], float], ...]) -> _Shares:
+                return [
+                    ({ids[name]: x for name, x in shares.items() if name in ids}, unseen)
+                    for shares, unseen in table
+                ]
+
+            self._classes = (
+                list(fitted.weights),
+                by_id(fitted.given),
+                by_id(fitted.paternal),
+                list(fitted.nationality),
+            )
+            return
+        chosen = random.Random(0)  # noqa: S311 - a seeded start, not for secrets
+        data = [
+            (
+                self._representative(r.given[0]),
+                self._representative(r.father),
+                self._representative(r.grandfather),
+                r.nationality,
+            )
+            for r in self.records
+        ]
+        sample = data if len(data) <= COMMUNITY_SAMPLE else chosen.sample(data, COMMUNITY_SAMPLE)
+        # A random start (seeded: the same registry gives the same classes).
+        shares = []
+        for _ in sample:
+            start = [chosen.random() + 0.5 for _ in range(COMMUNITIES)]
+            shares.append([x / sum(start) for x in start])
+        self._classes = _community_shares(sample, shares)
+        for _ in range(COMMUNITY_ROUNDS):
+            self._classes = _community_shares(sample, _community_posteriors(sample, self._classes))
+        if sample is not data:  # every name gets its shares
+            self._classes = _community_shares(data, _community_posteriors(data, self._classes))
+
+    @property
+    def communities(self) -> Communities:
+        """The name communities this matcher uses, for another matcher to take."""
+        weights, given, paternal, nationality = self._classes
+        folded = self._folded
+
+        def by_name(table: _Shares) -> tuple[tuple[dict[str, float], float], ...]:
+            return tuple(
+                ({folded[i]: x for i, x in shares.items()}, unseen) for shares, unseen in table
+            )
+
+        return Communities(tuple(weights), by_name(given), by_name(paternal), tuple(nationality))
+
+    def _place(self, record: _Record) -> None:
+        record.community = (
+            self._representative(record.given[0]),
+            self._representative(record.father),
+            self._representative(record.grandfather),
+        )
+
+    def _community(self, names: tuple[int, int, int], agree: tuple[bool | None, ...]) -> float:
+        """Bits to add to the names' weights for their community: log2 of the chance that a
+        random registration agrees with this one as the pair does (SAME: True, DIFFERENT:
+        False, else not counted) if names were drawn independently, less log2 of that chance
+        when a registration's names all come from one community."""
+        key = (names, agree)
+        found = self._community_bits.get(key)
+        if found is not None:
+            return found
+        weights, given, paternal, _ = self._classes
+        roles = (given, paternal, paternal)
+        used = [
+            ([shares.get(name, unseen) for shares, unseen in table], agreed)
+            for name, table, agreed in zip(names, roles, agree, strict=True)
+            if name >= 0 and agreed is not None
+        ]
+        bits = 0.0
+        if len(used) > 1:
+            independent, mixed = 1.0, list(weights)
+            for shares, agreed in used:
+                chances = shares if agreed else [1.0 - x for x in shares]
+                independent *= sum(w * x for w, x in zip(weights, chances, strict=True))
+                mixed = [m * x for m, x in zip(mixed, chances, strict=True)]
+            bits = _log2(independent) - _log2(sum(mixed))
+        self._community_bits[key] = bits
+        return bits
+
     # -- scoring
 
     def _score(self, a: _Record, b: _Record) -> float:
@@ -728,26 +898,36 @@ class Matcher:
         level = self._level
         ga, fa, gb, fb = a.given[0], a.father, b.given[0], b.father
         level_g, level_f = level(ga, gb), level(fa, fb)
-        if level_g == SAME and level_f == SAME:
-            names = min(a.together, b.together)
-        else:
-            names = _weight(given, ga, gb, level_g) + _weight(paternal, fa, fb, level_f)
+        # Names of one community go together: weighed below, by `_community`.
+        names = _weight(given, ga, gb, level_g) + _weight(paternal, fa, fb, level_f)
         if len(a.given) > 1 or len(b.given) > 1:
             names = max(names, self._other_spellings(a, b))
+        ca, cb = a.grandfather, b.grandfather
+        level_c = level(ca, cb)
+        agree_c = _AGREES.get(level_c)
+        agree = (_AGREES.get(level_g), _AGREES.get(level_f), agree_c)
+        names += (self._community(a.community, agree) + self._community(b.community, agree)) / 2
         # The father's name written first: only worth weighing when the names cross-match.
         level_x, level_y = level(ga, fb), level(fa, gb)
         if level_x < DIFFERENT or level_y < DIFFERENT:
-            if level_x == SAME and level_y == SAME:
-                swapped = min(a.together_swapped, b.together_swapped)
-            else:
-                swapped = _weight(paternal, ga, fb, level_x) + _weight(paternal, fa, gb, level_y)
+            # Either role may be the one written (a swapped registration counts its names in
+            # the other role): the smaller weight counts.
+            swapped = min(
+                _weight(role, ga, fb, level_x) + _weight(role, fa, gb, level_y)
+                for role in self._weights
+            )
+            (ra, rfa, rca), (rb, rfb, rcb) = a.community, b.community
+            agree_x, agree_y = _AGREES.get(level_x), _AGREES.get(level_y)
+            swapped += (
+                self._community((rfa, ra, rca), (agree_y, agree_x, agree_c))
+                + self._community((rfb, rb, rcb), (agree_x, agree_y, agree_c))
+            ) / 2
             names = max(names, swapped - SWAP_PENALTY)
-        ca, cb = a.grandfather, b.grandfather
-        total = names + _weight(paternal, ca, cb, level(ca, cb))
+        total = names + _weight(paternal, ca, cb, level_c)
         if a.year is not None and b.year is not None:
             total += self._year_weight(a, b)
         if a.sex and b.sex:
-            total += self._sex_weights[a.sex != b.sex]
+            total += self._sex_weight(a, b)
         if a.nationality and b.nationality:
             total += self._nationality_weights[a.nationality != b.nationality]
         return total
@@ -761,18 +941,7 @@ class Matcher:
         for x in a.given:
             for y in b.given:
                 level_g = self._level(x, y)
-                if level_g == SAME and level_f == SAME:
-                    together = max(
-                        self._together(x, fa, 0) if x != a.given[0] else a.together,
-                        self._together(y, fb, 0) if y != b.given[0] else b.together,
-                    )
-                    weight = min(
-                        given[x][SAME] + paternal[fa][SAME],
-                        given[y][SAME] + paternal[fb][SAME],
-                        together,
-                    )
-                else:
-                    weight = _weight(given, x, y, level_g) + _weight(paternal, fa, fb, level_f)
+                weight = _weight(given, x, y, level_g) + _weight(paternal, fa, fb, level_f)
                 best = max(best, weight)
         return best
 
@@ -953,8 +1122,68 @@ class Matcher:
                         yield i, j
 
 
-def _ordered(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a <= b else (b, a)
+_AGREES = {SAME: True, DIFFERENT: False}  # what a level says of a name's community
+# A community's weight, then its shares of given names, of paternal names and of nationalities:
+# for each class, the shares met and the share of a value not met in that class.
+_Shares = list[tuple[dict, float]]
+_Classes = tuple[list[float], _Shares, _Shares, _Shares]
+_Names = tuple[int, int, int, str]  # given, father's, grandfather's name, nationality
+
+
+def _community_shares(data: list[_Names], posteriors: list[list[float]]) -> _Classes:
+    """Each class's weight and shares, from the registrations counted by how likely each is
+    to be of the class (the M step); a few pseudo counts for each name met."""
+    size = len(posteriors)
+    weights = [
+        sum(p[k] for p in posteriors) / size if size else 1 / COMMUNITIES
+        for k in range(COMMUNITIES)
+    ]
+    counted: list[list[defaultdict]] = [
+        [defaultdict(float) for _ in range(COMMUNITIES)] for _ in range(3)
+    ]
+    given, paternal, nationality = counted
+    for (g, f, c, n), posterior in zip(data, posteriors, strict=True):
+        for k, x in enumerate(posterior):
+            if g >= 0:
+                given[k][g] += x
+            if f >= 0:
+                paternal[k][f] += x
+            if c >= 0:
+                paternal[k][c] += x
+            if n:
+                nationality[k][n] += x
+    tables = []
+    for role in counted:
+        values = len(set().union(*role)) or 1
+        table = []
+        for found in role:
+            total = sum(found.values()) + COMMUNITY_PSEUDO * values
+            shares = {v: (x + COMMUNITY_PSEUDO) / total for v, x in found.items()}
+            table.append((shares, COMMUNITY_PSEUDO / total))
+        tables.append(table)
+    return weights, tables[0], tables[1], tables[2]
+
+
+def _community_posteriors(data: list[_Names], classes: _Classes) -> list[list[float]]:
+    """How likely each registration is to be of each class (the E step)."""
+    weights, given, paternal, nationality = classes
+    out = []
+    for g, f, c, n in data:
+        chances = []
+        for k, weight in enumerate(weights):
+            x = weight
+            if g >= 0:
+                x *= given[k][0].get(g, given[k][1])
+            if f >= 0:
+                x *= paternal[k][0].get(f, paternal[k][1])
+            if c >= 0:
+                x *= paternal[k][0].get(c, paternal[k][1])
+            if n:
+                x *= nationality[k][0].get(n, nationality[k][1])
+            chances.append(x)
+        total = sum(chances) or 1e-300
+        out.append([x / total for x in chances])
+    return out
 
 
 def _departures(
@@ -971,20 +1200,6 @@ def _departures(
     total = sum(bell.values())
     estimated = {k: even + (1 - mistake) * v / total for k, v in bell.items()}
     return {False: declared, True: estimated}
-
-
-def _year_fit(cells: dict[tuple[bool, bool, int], float], model: tuple) -> float:
-    """How well a year model explains the differences of years counted in cells (weighted
-    log-likelihood)."""
-    departures = _departures(*model)
-    tables = {
-        (ea, eb): _difference_shares_of(departures[ea], departures[eb])
-        for ea in (False, True)
-        for eb in (False, True)
-    }
-    return sum(
-        w * math.log(max(tables[ea, eb].get(d, 0.0), 1e-9)) for (ea, eb, d), w in cells.items()
-    )
 
 
 def _difference_shares_of(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
@@ -1015,10 +1230,15 @@ def _difference_shares(a: Counter[int], b: Counter[int]) -> dict[int, float]:
     }
 
 
-def _agreement_weights(counts: Counter[str], m: tuple[float, float]) -> tuple[float, float]:
-    """Weights of agreeing and disagreeing on a categorical field, u from its distribution
+def _agreement_u(counts: Counter[str]) -> float:
+    """The chance that two registrations agree on a categorical field, from its distribution
     (blended, for a small registry, with an even chance of agreeing)."""
     pairs = sum(counts.values()) ** 2
     same = sum(n * n for n in counts.values())
-    agree = (same + 0.5 * PSEUDO_COUNT**2) / (pairs + PSEUDO_COUNT**2)
+    return (same + 0.5 * PSEUDO_COUNT**2) / (pairs + PSEUDO_COUNT**2)
+
+
+def _agreement_weights(counts: Counter[str], m: tuple[float, float]) -> tuple[float, float]:
+    """Weights of agreeing and disagreeing on a categorical field, u from its distribution."""
+    agree = _agreement_u(counts)
     return _log2(m[0] / agree), _log2(m[1] / max(1e-3, 1 - agree))

@@ -146,3 +146,14 @@ def test_a_pair_of_a_person_merged_since_cannot_be_merged(personas, pair):
     )
     with pytest.raises(ValidationError, match="was merged into another person"):
         duplicates.merge(by=officer, candidate=stale, keep=stale.person_b)
+
+
+def test_registering_reuses_the_name_communities_and_the_batch_fits_them_again(personas):
+    case_of(personas, "B", **FIRST, birth_date=datetime.date(1999, 3, 4))
+    assert "may already be registered" in register(personas, "caseworker@A", **AGAIN).text
+    fitted_at = duplicates._communities[0]
+    # The next registration in this process takes the same communities: still found.
+    assert "may already be registered" in register(personas, "caseworker@A", **AGAIN).text
+    assert duplicates._communities[0] == fitted_at
+    call_command("find_duplicates", stdout=None)
+    assert duplicates._communities[0] > fitted_at
