@@ -1036,30 +1036,86 @@ class Matcher:
         Average linkage: starting from the best pairs, two groups are merged when the mean
         score over all their cross pairs reaches the threshold. A registration that matches
         two of a person's registrations well joins them even if it matches a third one less
-        well (its grandfather's name missing, say); a chain of weak links does not."""
+        well (its grandfather's name missing, say); a chain of weak links does not. Two groups
+        with different grandfather's names are two persons, however well the rest agrees: one
+        person has one grandfather, and a misspelling of it is CLOSE, not DIFFERENT.
+
+        The birth years are weighed for the whole group, not pair by pair: one true year is
+        behind all of a person's written years, so the mean of the cross pairs' year weights
+        is replaced by how much likelier the merged group's years are from one true year than
+        the two groups' from two (`_years_bits`). A registration whose year fits a group's
+        consensus joins more easily; groups whose years no one true year explains do not
+        merge. For two single registrations it is the pair's own year weight."""
         threshold = self.threshold(min_probability)
         records = self.records
         index_of = {record.key: index for index, record in enumerate(records)}
         pairs = self.pairs(min_probability)
         known = {frozenset((index_of[p.key_a], index_of[p.key_b])): p.score for p in pairs}
+        true_years = self._true_years()
         group_of: dict[int, list[int]] = {}
         for pair in pairs:
             a, b = index_of[pair.key_a], index_of[pair.key_b]
             group_a, group_b = group_of.get(a, [a]), group_of.get(b, [b])
-            if group_a is group_b:
+            if group_a is group_b or self._grandfathers_differ(group_a, group_b):
                 continue
-            excess = 0.0
+            others = years = 0.0
             for i, j in product(group_a, group_b):
                 score = known.get(frozenset((i, j)))
                 if score is None:
                     score = self._score(records[i], records[j])
-                excess += score - threshold
-            if excess >= 0:
+                if records[i].year is not None and records[j].year is not None:
+                    year = self._year_weight(records[i], records[j])
+                    score, years = score - year, years + year
+                others += score
+            if len(group_a) + len(group_b) > 2:
+                years = (
+                    self._years_bits(true_years, group_a + group_b)
+                    - self._years_bits(true_years, group_a)
+                    - self._years_bits(true_years, group_b)
+                )
+            if others / (len(group_a) * len(group_b)) + years >= threshold:
                 group_a.extend(group_b)
                 for index in group_a:
                     group_of[index] = group_a
         unique = {id(group): group for group in group_of.values()}.values()
         return [tuple(records[i].key for i in sorted(group)) for group in unique]
+
+    def _true_years(self) -> dict[int, float]:
+        """The chance of each true birth year: the registry's written years, each year within
+        YEAR_SPAN of them given YEAR_PSEUDO counts more (a written year may depart that far)."""
+        counts = Counter(record.year for record in self.records if record.year is not None)
+        if not counts:
+            return {}
+        span = range(min(counts) - YEAR_SPAN, max(counts) + YEAR_SPAN + 1)
+        total = sum(counts.values()) + YEAR_PSEUDO * len(span)
+        return {year: (counts[year] + YEAR_PSEUDO) / total for year in span}
+
+    def _years_bits(self, true_years: dict[int, float], group: list[int]) -> float:
+        """log2 of the chance of the group's written years if one true year is behind them
+        all, each departing from it as the learned departures say."""
+        written = [
+            (record.year, record.estimated)
+            for record in (self.records[i] for i in group)
+            if record.year is not None
+        ]
+        if not written:
+            return 0.0
+        chance = 0.0
+        for true, share in true_years.items():
+            for year, estimated in written:
+                share *= self.departures[estimated].get(year - true, 0.0)
+                if share == 0.0:
+                    break
+            chance += share
+        return math.log2(max(chance, 1e-300))  # a large group's chance is far below _log2's floor
+
+    def _grandfathers_differ(self, group_a: list[int], group_b: list[int]) -> bool:
+        """Whether a registration of one group and one of the other both have a grandfather's
+        name and the two are DIFFERENT."""
+        records = self.records
+        named_a = {records[i].grandfather for i in group_a if records[i].grandfather >= 0}
+        named_b = {records[j].grandfather for j in group_b if records[j].grandfather >= 0}
+        return any(self._level(x, y) == DIFFERENT for x, y in product(named_a, named_b))
 
     def _typo_pairs(self, needed: float, threshold: float) -> Iterator[tuple[int, int]]:
         """The pairs that meet in `_typo_tokens`' blocks, made from different keys, that could

@@ -410,3 +410,25 @@ def test_another_matcher_can_take_the_communities_instead_of_fitting_them():
     # A registry one registration larger takes them as well: the new name is simply unseen.
     larger = Matcher([*people, person("n1", given_name="Qorxatestina")], fitted.communities)
     assert frozenset(("a1", "a2")) in {frozenset((p.key_a, p.key_b)) for p in larger.pairs()}
+
+
+def test_two_registrations_with_different_grandfathers_are_never_grouped():
+    # A third registration without the grandfather's name matches both; still two persons.
+    registrations = [
+        person("g1", grandfather_name="Qorxatest"),
+        person("g2", grandfather_name="Zerihunesto"),
+        person("g3", grandfather_name=""),
+    ]
+    groups = [group for group in registry(*registrations).groups() if group[0].startswith("g")]
+    assert groups == [("g1", "g3")]
+
+
+def test_a_group_forms_only_if_one_true_birth_year_explains_its_years():
+    registrations = [
+        person("y1", grandfather_name=""),
+        person("y2", given_name="Mahamed", father_name="Tesfay", grandfather_name=""),
+        # Declared six years later: no one true year, nor the calendar, explains it.
+        person("y3", given_name="Mohamed", grandfather_name="", birth_year=1996),
+    ]
+    groups = [group for group in registry(*registrations).groups() if group[0].startswith("y")]
+    assert groups == [("y1", "y2")]
