@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -122,16 +123,25 @@ def likely_matches(
 
 
 def find_duplicates() -> int:
-    """Fill the registry officer's review queue; returns how many new pairs were queued."""
+    """Fill the registry officer's review queue with the pairs of each group of registrations
+    the matcher takes for one person; returns how many new pairs were queued.
+
+    Groups, not pairs alone: a group weighs its whole evidence (one true birth year, one
+    grandfather), so a registration without a grandfather's name joins the person whose other
+    registrations it fits (F1 0.70 on the development set, against 0.68 for the pairs alone:
+    docs/person-matching.md). A group of three is three pairs in the queue; merging the first
+    moves the others onto the kept person (merge)."""
+    matcher = registry_matcher(refit=True)
     known = set(DuplicateCandidate.objects.values_list("person_a_id", "person_b_id"))
     new = []
-    for pair in registry_matcher(refit=True).pairs():
-        a, b = sorted((pair.key_a, pair.key_b))
-        if (a, b) not in known:
-            known.add((a, b))
-            new.append(
-                DuplicateCandidate(person_a_id=a, person_b_id=b, probability=pair.probability)
-            )
+    for group in matcher.groups():
+        for a, b in combinations(sorted(group), 2):
+            if (a, b) not in known:
+                known.add((a, b))
+                pair = matcher.pair(a, b)
+                new.append(
+                    DuplicateCandidate(person_a_id=a, person_b_id=b, probability=pair.probability)
+                )
     DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
     return len(new)
 

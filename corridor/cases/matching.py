@@ -432,6 +432,7 @@ class Matcher:
         self._near: dict[int, dict[int, int]] = defaultdict(dict)  # SAME or CLOSE names
         self._buckets: dict[str, list[int]] = defaultdict(list)  # coarse variant -> names
         self.records = [self._record(identity) for identity in identities]
+        self._index_of: dict[Hashable, int] | None = None  # record by key, made when asked
         self._link_names()
         self._count()
         self._weights: tuple[list[_Weights], ...] = ([], [])
@@ -955,6 +956,14 @@ class Matcher:
     def threshold(self, probability: float) -> float:
         """The score at which a pair reaches this probability, in this registry."""
         return _log2(probability / (1 - probability)) - self._prior()
+
+    def pair(self, key_a: Hashable, key_b: Hashable) -> Pair:
+        """Two registrations of the registry, by key, scored as pairs() scores them."""
+        if self._index_of is None:
+            self._index_of = {record.key: index for index, record in enumerate(self.records)}
+        a, b = self.records[self._index_of[key_a]], self.records[self._index_of[key_b]]
+        score = self._score(a, b)
+        return Pair(key_a, key_b, score, self.probability(score))
 
     def compare(self, a: Identity, b: Identity) -> float:
         """Bits of evidence that two identities are the same person, weighed in this registry."""
