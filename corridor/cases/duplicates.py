@@ -94,7 +94,19 @@ def likely_matches(
     *, by: User, values: dict, request: HttpRequest | None = None
 ) -> list[LikelyMatch]:
     """The persons already registered who are likely the one about to be registered."""
-    candidate = identity_of(Person(**{**values, "pk": None}))
+    return _likely(by, identity_of(Person(**{**values, "pk": None})), request)
+
+
+def likely_matches_of(
+    *, by: User, person: Person, request: HttpRequest | None = None
+) -> list[LikelyMatch]:
+    """The other persons of the registry who are likely this one (a draft from a phone, whose
+    person was registered without the desk's check)."""
+    return _likely(by, identity_of(person), request)
+
+
+def _likely(by: User, candidate: Identity, request: HttpRequest | None) -> list[LikelyMatch]:
+    # The candidate's own registration, if in the registry, has its key: candidates() skips it.
     found = registry_matcher().candidates(candidate, limit=LIKELY_MATCHES_SHOWN)
     persons = Person.objects.in_bulk([match.key for match in found])
     visible = set(Person.objects.visible_to(by).filter(pk__in=persons).values_list("pk", flat=True))

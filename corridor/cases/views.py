@@ -230,12 +230,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 age=person.age_on(latest.screened_at.date()),
             )
             proposed.append((categories.get(need, need), list(matching[:5])))
+    matches = []
+    if case.status == CaseStatus.DRAFT:  # registered on a phone, without the desk's check
+        matches = duplicates.likely_matches_of(by=request.user, person=case.person, request=request)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "person": case.person,
+            "matches": matches,
             "consents": case.consents.select_related("text", "shared_with", "obtained_by"),
             "screenings": case.screenings.select_related("screened_by")[:5],
             "latest": latest,

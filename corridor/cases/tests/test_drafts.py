@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from corridor.cases import services
 from corridor.cases.models import Case, CaseStatus, Person
@@ -52,3 +53,29 @@ def test_a_confirmed_case_cannot_be_discarded(personas):
     with pytest.raises(ValidationError, match="already confirmed"):
         services.discard_draft(by=personas["caseworker@A"], case=case, reason="Mistake")
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_a_drafts_page_shows_the_likely_matches_the_phone_could_not(personas):
+    from corridor.audit.models import AuditEntry
+    from corridor.cases.tests.conftest import case_of
+
+    held = case_of(personas, "B", given_name="Mahamed", father_name="Tesfay")
+    case = draft(personas)  # Testa Exemplu: no likely match
+    client = personas.client_for("caseworker@A")
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "may already be registered" not in page
+    again = services.register_person(
+        by=personas["caseworker@A"],
+        values=person_values(given_name="Mohammed", father_name="Tesfaye"),
+        draft=True,
+    )[1]
+    page = client.get(reverse("cases:case_detail", args=[again.pk])).content.decode()
+    assert "may already be registered" in page and "registered on a phone" in page
+    assert personas.organisations["B"].name in page
+    assert AuditEntry.objects.filter(
+        action="view", object_type="person", object_id=str(held.person_id)
+    ).exists()
+    # Once confirmed, the case is like any other: the check is the nightly batch's.
+    services.confirm_draft(by=personas["caseworker@A"], case=again)
+    page = client.get(reverse("cases:case_detail", args=[again.pk])).content.decode()
+    assert "may already be registered" not in page
